@@ -1,0 +1,44 @@
+# bosun developer entry points. Every target creates .venv when it is missing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.bosun-installed
+
+.PHONY: venv test lint typecheck unit demo bench clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check controller tests bench
+	$(BIN)/ruff format --check controller tests bench
+	$(BIN)/lint-imports
+
+typecheck: $(STAMP)
+	@mkdir -p build/typecheck && ln -sfn ../../controller build/typecheck/bosun
+	$(BIN)/mypy -p bosun
+
+test: lint typecheck
+	$(BIN)/bosun schema check
+	$(BIN)/bosun validate .
+	$(BIN)/bosun validate . --env dev
+	$(BIN)/bosun validate . --env production
+	$(BIN)/python -m pytest -n 2 -q
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -q tests/unit
+
+demo: $(STAMP)
+	$(BIN)/bosun validate . --env dev
+	$(BIN)/bosun validate . --env production
+
+bench: $(STAMP)
+	$(BIN)/python bench/validate.py
+
+clean:
+	rm -rf $(VENV) .bosun .mypy_cache .ruff_cache .pytest_cache

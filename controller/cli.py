@@ -1,0 +1,55 @@
+"""The ``bosun`` command: a click group whose subcommands are imported only when invoked, so that
+``bosun validate`` never pays for render, MLflow or Kubernetes imports."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+from bosun import __version__
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    "validate": ("bosun.commands.validate", "Validate manifests (for CI and pre-commit)."),
+    "schema": ("bosun.commands.schema", "Export or check the JSON Schemas of the manifest kinds."),
+}
+"""name → (module defining ``command``, one-line help shown by ``bosun --help``)."""
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module = importlib.import_module(COMMANDS[cmd_name][0])
+        command: click.Command = module.command
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="bosun")
+def group() -> None:
+    """bosun: declarative GitOps for ML experiments, pipelines, quotas and serving.
+
+    Manifests (apiVersion bosun.dev/v1alpha1) live in Git; bosun validates them, renders them into
+    Argo Workflows, Kubernetes quotas and KServe InferenceServices, and runs them locally with
+    MLflow.
+    """
+
+
+def main() -> None:
+    """Console entry point. Usage errors exit 2; an unexpected error never shows a traceback
+    unless BOSUN_DEBUG is set."""
+    try:
+        group.main(standalone_mode=True)
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,1 @@
+"""One module per ``bosun`` subcommand: argument parsing and output formatting only."""

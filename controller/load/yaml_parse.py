@@ -1,0 +1,187 @@
+"""YAML text → Python documents on libyaml's fast path, refusing what bosun must not accept.
+
+Refused: duplicate keys, alias expansions beyond a bound (billion laughs), recursive aliases and
+pathological nesting. Positions are not kept: ``positions`` recomputes them where errors are.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Any
+
+import yaml
+from bosun import diagnostics
+
+MAX_EXPANDED_NODES = 100_000
+"""A document whose aliases expand to more nodes than this is refused unexpanded."""
+
+_ALIAS = re.compile(r"(?:^|[\s\[{,:])\*[^\s,\[\]{}]")
+
+
+class _DuplicateKey(yaml.MarkedYAMLError):
+    pass
+
+
+class Loader(yaml.CSafeLoader):
+    """libyaml's parser with PyYAML's safe constructor, plus duplicate-key detection."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        explicit = node.value
+        mapping = super().construct_mapping(node, deep=deep)
+        if len(mapping) != len(explicit) or explicit is not node.value:
+            _raise_on_duplicate(explicit)
+        return mapping
+
+
+def _raise_on_duplicate(pairs: list[tuple[yaml.Node, yaml.Node]]) -> None:
+    seen: dict[tuple[str, str], yaml.Node] = {}
+    for key_node, _ in pairs:
+        if not isinstance(key_node, yaml.ScalarNode):
+            continue
+        identity = (key_node.tag, key_node.value)
+        first = seen.setdefault(identity, key_node)
+        if first is not key_node:
+            raise _DuplicateKey(
+                "while constructing a mapping",
+                first.start_mark,
+                f"duplicate key {key_node.value!r} "
+                f"(first defined on line {first.start_mark.line + 1})",
+                key_node.start_mark,
+            )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Parsed:
+    """The documents of one file, in order; ``None`` marks an empty document."""
+
+    documents: list[Any]
+    diagnostics: list[diagnostics.Diagnostic]
+
+
+def parse(text: str, file: str) -> Parsed:
+    """Parse every document of ``text``. A syntax error ends the file; earlier documents stay."""
+    documents: list[Any] = []
+    found: list[diagnostics.Diagnostic] = []
+    loader = Loader(text)
+    may_alias = _ALIAS.search(text) is not None
+    try:
+        while loader.check_data():  # type: ignore[no-untyped-call]
+            document = loader.get_data()
+            index = len(documents)
+            problem = _expansion_problem(document, file, index) if may_alias else None
+            if problem is not None:
+                found.append(problem)
+                document = None
+            documents.append(document)
+    except yaml.MarkedYAMLError as error:
+        found.append(_syntax_diagnostic(error, file, len(documents)))
+    except RecursionError:
+        found.append(
+            diagnostics.Diagnostic(
+                "BOS107",
+                "document nests too deeply to be a manifest",
+                file,
+                document=len(documents),
+                line=1,
+                column=1,
+            )
+        )
+    finally:
+        loader.dispose()
+    return Parsed(documents, found)
+
+
+def _syntax_diagnostic(
+    error: yaml.MarkedYAMLError, file: str, document: int
+) -> diagnostics.Diagnostic:
+    mark = error.problem_mark or error.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    problem = error.problem or "invalid YAML"
+    if isinstance(error, _DuplicateKey):
+        return diagnostics.Diagnostic(
+            "BOS105",
+            problem,
+            file,
+            document=document,
+            line=line,
+            column=column,
+            hint="remove one of the two entries: YAML would silently keep the last one",
+        )
+    if "'\\t'" in problem:
+        return diagnostics.Diagnostic(
+            "BOS104",
+            "tab character where YAML expects indentation",
+            file,
+            document=document,
+            line=line,
+            column=column,
+            hint="indent with spaces",
+        )
+    context = f" {error.context}" if error.context else ""
+    return diagnostics.Diagnostic(
+        "BOS103",
+        f"YAML syntax error: {problem}{context}",
+        file,
+        document=document,
+        line=line,
+        column=column,
+    )
+
+
+def _expansion_problem(document: Any, file: str, index: int) -> diagnostics.Diagnostic | None:
+    """Count the nodes that aliases would expand to, without expanding them."""
+    try:
+        size = _expanded_size(document)
+    except _RecursiveAliasError:
+        return diagnostics.Diagnostic(
+            "BOS108",
+            "recursive alias: a node contains itself",
+            file,
+            document=index,
+        )
+    if size > MAX_EXPANDED_NODES:
+        return diagnostics.Diagnostic(
+            "BOS107",
+            f"aliases expand this document to more than {MAX_EXPANDED_NODES:,} nodes; "
+            "refused without expanding it",
+            file,
+            document=index,
+            hint="anchors and aliases may not multiply the document (billion laughs)",
+        )
+    return None
+
+
+class _RecursiveAliasError(Exception):
+    pass
+
+
+def _expanded_size(root: Any) -> int:
+    """Node count as if every alias were copied; each distinct container is visited once."""
+    sizes: dict[int, int] = {}
+    in_progress: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if not isinstance(node, dict | list):
+            continue
+        key = id(node)
+        if children_done:
+            children = node.values() if isinstance(node, dict) else node
+            sizes[key] = 1 + sum(
+                sizes.get(id(child), 1) if isinstance(child, dict | list) else 1
+                for child in children
+            )
+            in_progress.discard(key)
+            if sizes[key] > MAX_EXPANDED_NODES:
+                return sizes[key]
+            continue
+        if key in sizes:
+            continue
+        if key in in_progress:
+            raise _RecursiveAliasError
+        in_progress.add(key)
+        stack.append((node, True))
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((child, False) for child in children if isinstance(child, dict | list))
+    return sizes.get(id(root), 1)

@@ -1,0 +1,1 @@
+"""The manifest spec: pydantic models per apiVersion and their JSON Schema. Pure."""

@@ -1,0 +1,153 @@
+"""The ``${{ ... }}`` reference grammar, parsed into typed references.
+
+    expression := "${{" ws ref ws "}}"
+    ref        := "params." NAME
+                | "steps." STEP ".outputs." NAME
+                | "inputs." NAME
+                | "outputs." NAME
+
+Any other ``{{`` in user text is an error: Argo would evaluate it (template injection).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ParamRef:
+    name: str
+
+    def __str__(self) -> str:
+        return f"${{{{ params.{self.name} }}}}"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class StepOutputRef:
+    step: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"${{{{ steps.{self.step}.outputs.{self.name} }}}}"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class InputRef:
+    name: str
+
+    def __str__(self) -> str:
+        return f"${{{{ inputs.{self.name} }}}}"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class OutputRef:
+    name: str
+
+    def __str__(self) -> str:
+        return f"${{{{ outputs.{self.name} }}}}"
+
+
+Ref = ParamRef | StepOutputRef | InputRef | OutputRef
+Part = str | Ref
+"""A parsed string is a sequence of literal text and references."""
+
+_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+_STEP = r"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?"
+_REF = re.compile(
+    rf"params\.(?P<param>{_NAME})"
+    rf"|steps\.(?P<step>{_STEP})\.outputs\.(?P<step_output>{_NAME})"
+    rf"|inputs\.(?P<input>{_NAME})"
+    rf"|outputs\.(?P<output>{_NAME})"
+)
+_OPEN, _CLOSE = "${{", "}}"
+
+
+class ReferenceSyntaxError(ValueError):
+    """A malformed reference or a stray ``{{``; ``code`` is the diagnostic code."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _ref(text: str) -> Ref:
+    match = _REF.fullmatch(text.strip())
+    if match is None:
+        raise ReferenceSyntaxError(
+            "BOS207",
+            f"malformed reference '${{{{ {text.strip()} }}}}': expected params.NAME, "
+            "steps.STEP.outputs.NAME, inputs.NAME or outputs.NAME",
+        )
+    groups = match.groupdict()
+    if groups["param"]:
+        return ParamRef(groups["param"])
+    if groups["step"]:
+        return StepOutputRef(groups["step"], groups["step_output"])
+    if groups["input"]:
+        return InputRef(groups["input"])
+    return OutputRef(groups["output"])
+
+
+def _check_literal(text: str) -> str:
+    if "{{" in text:
+        raise ReferenceSyntaxError(
+            "BOS401",
+            "literal '{{' is not allowed: Argo would evaluate it as an expression "
+            "(template injection); use ${{ params.NAME }} to pass a value",
+        )
+    return text
+
+
+@functools.lru_cache(maxsize=4096)
+def parse(text: str) -> tuple[Part, ...]:
+    """Split ``text`` into literals and references; ``ReferenceSyntaxError`` when malformed."""
+    parts: list[Part] = []
+    position = 0
+    while (start := text.find(_OPEN, position)) != -1:
+        end = text.find(_CLOSE, start + len(_OPEN))
+        if end == -1:
+            raise ReferenceSyntaxError("BOS207", "unterminated reference: '${{' without '}}'")
+        if start > position:
+            parts.append(_check_literal(text[position:start]))
+        parts.append(_ref(text[start + len(_OPEN) : end]))
+        position = end + len(_CLOSE)
+    if position < len(text):
+        parts.append(_check_literal(text[position:]))
+    return tuple(parts)
+
+
+def references(text: str) -> tuple[Ref, ...]:
+    return tuple(part for part in parse(text) if not isinstance(part, str))
+
+
+def has_reference(text: str) -> bool:
+    return _OPEN in text
+
+
+def check_literal(text: str) -> str:
+    """Reject ``{{`` in text where references are not allowed."""
+    if has_reference(text):
+        raise ReferenceSyntaxError(
+            "BOS207", "references (${{ ... }}) are not allowed in this field"
+        )
+    return _check_literal(text)
+
+
+def _validate_expression(value: str) -> str:
+    try:
+        parse(value)
+    except ReferenceSyntaxError as error:
+        raise PydanticCustomError(error.code, str(error)) from None
+    return value
+
+
+Expression = Annotated[
+    str, AfterValidator(_validate_expression), WithJsonSchema({"type": "string"})
+]
+"""A string that may contain ``${{ ... }}`` references; where they may point is checked later."""

@@ -1,0 +1,39 @@
+"""What every cross-document check shares: its options and its signature."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable
+
+from bosun import diagnostics
+from bosun.spec import catalog
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Options:
+    environment: str | None = None
+    """With ``--env``: also enforce that environment's policy."""
+
+
+Check = Callable[[catalog.Catalog, Options], Iterable[diagnostics.Diagnostic]]
+"""A cross-document check: pure; returns diagnostics anchored with (file, document, loc)."""
+
+
+def at(
+    entry: catalog.Entry,
+    code: str,
+    message: str,
+    loc: diagnostics.Loc = (),
+    hint: str | None = None,
+) -> diagnostics.Diagnostic:
+    """A diagnostic about ``entry``, positioned later from ``loc``."""
+    return diagnostics.Diagnostic(
+        code,
+        message,
+        entry.source.file,
+        loc,
+        entry.source.document,
+        hint=hint,
+        kind=entry.kind,
+        name=entry.name,
+    )

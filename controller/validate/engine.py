@@ -1,0 +1,51 @@
+"""Validation from documents to located diagnostics: the schema of each document, then the
+checks across documents, then positions for the documents that have errors."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+
+from bosun import diagnostics
+from bosun.load import positions, sources
+from bosun.spec import catalog
+from bosun.validate import base, checks, schema
+
+Options = base.Options
+
+
+@dataclasses.dataclass(frozen=True)
+class Result:
+    catalog: catalog.Catalog
+    diagnostics: list[diagnostics.Diagnostic]
+    documents: int
+    files: int
+
+    @property
+    def valid(self) -> bool:
+        return not diagnostics.has_errors(self.diagnostics)
+
+
+def check_documents(
+    documents: Iterable[sources.Document], options: Options
+) -> tuple[catalog.Catalog, list[diagnostics.Diagnostic]]:
+    """Schema-check each document and run every cross-document check. Positions are not filled."""
+    entries: list[catalog.Entry] = []
+    found: list[diagnostics.Diagnostic] = []
+    for document in documents:
+        manifest, problems = schema.check_document(document)
+        found.extend(problems)
+        if manifest is not None:
+            entries.append(catalog.Entry(manifest, catalog.Source(document.file, document.index)))
+    manifests = catalog.Catalog(tuple(entries))
+    for check in checks.ALL:
+        found.extend(check(manifests, options))
+    return manifests, found
+
+
+def validate_loaded(loaded: sources.Loaded, options: Options) -> Result:
+    manifests, found = check_documents(loaded.documents, options)
+    located = positions.locate(loaded.diagnostics + found, loaded.texts)
+    return Result(
+        manifests, diagnostics.sort_diagnostics(located), len(loaded.documents), loaded.files
+    )
