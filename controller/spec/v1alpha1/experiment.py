@@ -35,6 +35,11 @@ class Register(common.Model):
     step: types.DNSLabel = Field(description="Pipeline step that writes the artifact.")
 
 
+class DatasetRef(common.Model):
+    step: types.DNSLabel = Field(description="Pipeline step that writes the dataset.")
+    artifact: types.Identifier = Field(description="Output artifact holding the dataset.")
+
+
 class ExperimentSpec(common.Model):
     pipeline: types.DNSLabel
     parameters: dict[types.Identifier, types.ParamValue] = Field(
@@ -44,6 +49,10 @@ class ExperimentSpec(common.Model):
     objective: Objective | None = None
     register_: Register | None = Field(
         None, alias="register", description="Register the best trial's artifact as a model version."
+    )
+    dataset: DatasetRef | None = Field(
+        None,
+        description="Output artifact whose digest each trial logs as its MLflow dataset input.",
     )
     schedule: types.Cron | None = Field(
         None, description="5-field cron; renders a CronWorkflow instead of a one-off Workflow."
