@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import click
@@ -53,3 +54,19 @@ def main() -> None:
         group.main(standalone_mode=True)
     except KeyboardInterrupt:
         sys.exit(130)
+    except BrokenPipeError:
+        # The reader went away (``bosun validate | head``): not an error worth a message.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_INVALID)
+    except Exception as error:
+        if os.environ.get("BOSUN_DEBUG"):
+            raise
+        sys.stderr.write(internal_error_message(error))
+        sys.exit(EXIT_USAGE)
+
+
+def internal_error_message(error: BaseException) -> str:
+    """One line naming the failure, never a traceback (BOSUN_DEBUG=1 shows it)."""
+    text = " ".join(str(error).split())
+    detail = f"{type(error).__name__}: {text[:300]}" if text else type(error).__name__
+    return f"bosun: internal error: {detail} (a bug in bosun; BOSUN_DEBUG=1 shows the traceback)\n"

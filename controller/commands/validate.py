@@ -1,42 +1,92 @@
-"""``bosun validate``: load and validate every manifest under the given paths."""
+"""``bosun validate``: load and validate every manifest under the given paths, and report."""
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
-from bosun import cli
+from bosun import cli, reporters
 from bosun.load import sources
 from bosun.validate import engine
 
+EPILOG = """\b
+Examples:
+  bosun validate                          # every manifest under the current directory
+  bosun validate teams/quality templates  # only these paths; what they reference must be there
+  bosun validate --env production         # also enforce environments/production.yaml's policy
+  bosun validate --format github          # annotations on a GitHub pull request
+  bosun validate --format sarif > bosun.sarif
+  bosun validate --format json | jq '.errors[] | .code'
 
-@click.command("validate")
-@click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--env", "environment", help="Also enforce this environment's policy.")
+\b
+Exit status: 0 valid, 1 invalid, 2 usage or internal error.
+Files and directories named in .bosunignore (gitignore-like patterns) are skipped.
+"""
+
+
+@click.command("validate", epilog=EPILOG)
+@click.argument("paths", nargs=-1, type=click.Path(exists=True), metavar="[PATH]...")
+@click.option(
+    "--env",
+    "environment",
+    metavar="ENV",
+    help="Also enforce the policy of the Environment named ENV (pinned images, allowed "
+    "registries, pinned model versions, minimum gates).",
+)
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json", "sarif", "github"]),
+    type=click.Choice(list(reporters.FORMATS)),
     default="text",
     show_default=True,
-    help="Output format.",
+    help="text for people; json for scripts; sarif for code scanning; github for pull-request "
+    "annotations in GitHub Actions.",
 )
 @click.option(
     "--max-file-size",
     type=click.IntRange(min=1),
     default=sources.DEFAULT_MAX_FILE_SIZE,
     show_default=True,
-    help="Refuse files larger than this many bytes.",
+    metavar="BYTES",
+    help="Refuse (without parsing) files larger than this.",
+)
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Color the text format; auto colors a terminal unless NO_COLOR is set.",
 )
 def command(
-    paths: tuple[str, ...], environment: str | None, output_format: str, max_file_size: int
+    paths: tuple[str, ...],
+    environment: str | None,
+    output_format: str,
+    max_file_size: int,
+    color: str,
 ) -> None:
-    """Validate manifests under PATHS (default: the current directory).
+    """Validate the manifests under PATH (default: the current directory).
 
-    Exit status: 0 valid, 1 invalid, 2 usage or internal error.
+    Every *.yaml and *.yml file is read, each document is checked against the schema of its
+    kind, and then all documents are checked together: references between them, the DAG of
+    each pipeline, quotas, plaintext secrets and, with --env, an environment's policy.
+    Validate the whole repository rather than the changed files: a change in one manifest can
+    break a reference in another.
     """
     loaded = sources.load_paths(list(paths) or ["."], max_file_size=max_file_size)
     result = engine.validate_loaded(loaded, engine.Options(environment=environment))
-    for d in result.diagnostics:
-        sys.stdout.write(f"{d.file}:{d.line}:{d.column}: {d.code} {d.message} [{d.path}]\n")
+    report = reporters.Report(result.diagnostics, result.documents, result.files, loaded.texts)
+    output = reporters.render(output_format, report, color=_use_color(color, output_format))
+    sys.stdout.write(output)
+    sys.stdout.flush()
     sys.exit(cli.EXIT_OK if result.valid else cli.EXIT_INVALID)
+
+
+def _use_color(choice: str, output_format: str) -> bool:
+    if output_format != "text" or choice == "never":
+        return False
+    if choice == "always":
+        return True
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    return bool(os.environ.get("FORCE_COLOR")) or sys.stdout.isatty()
