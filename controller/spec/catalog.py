@@ -11,6 +11,9 @@ from bosun.spec import v1alpha1
 
 M = TypeVar("M", bound=v1alpha1.Manifest)
 
+Key = tuple[str, str | None, str]
+"""(kind, team, name); team is None for platform-wide kinds."""
+
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Source:
@@ -38,16 +41,21 @@ class Entry:
         return getattr(self.manifest.metadata, "team", None)
 
     @property
-    def key(self) -> tuple[str, str | None, str]:
+    def key(self) -> Key:
         """(kind, team, name): unique across the repository."""
         return (self.kind, self.team, self.name)
 
 
 @dataclasses.dataclass(frozen=True)
 class Catalog:
-    """All manifests, in a stable order (file, then document)."""
+    """All manifests, in a stable order (file, then document).
+
+    ``rejected`` holds the (kind, team, name) of documents that failed their schema, as far as they
+    could be read, so that checks do not report "unknown X" about them (a cascade of errors).
+    """
 
     entries: tuple[Entry, ...]
+    rejected: frozenset[Key] = frozenset()
 
     def __iter__(self) -> Iterator[Entry]:
         return iter(self.entries)

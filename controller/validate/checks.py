@@ -1,7 +1,38 @@
-"""The registry of cross-document checks, in reporting order."""
+"""The registry of cross-document checks, in reporting order.
+
+Each check is a pure function ``check(catalog, options) -> Iterable[Diagnostic]`` in a module of
+its own; they share one index of the catalog (``index.of``).
+"""
 
 from __future__ import annotations
 
-from bosun.validate import base
+from bosun.validate import (
+    base,
+    bindings,
+    dag,
+    environments,
+    experiments,
+    expressions,
+    injection,
+    policy,
+    quotas,
+    secrets,
+    serving,
+    teams,
+    uniqueness,
+)
 
-ALL: tuple[base.Check, ...] = ()
+ALL: tuple[base.Check, ...] = (
+    uniqueness.check,
+    teams.check,
+    environments.check,
+    bindings.check,
+    dag.check,
+    expressions.check,
+    experiments.check,
+    serving.check,
+    injection.check,
+    secrets.check,
+    quotas.check,
+    policy.check,
+)

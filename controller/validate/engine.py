@@ -31,13 +31,18 @@ def check_documents(
 ) -> tuple[catalog.Catalog, list[diagnostics.Diagnostic]]:
     """Schema-check each document and run every cross-document check. Positions are not filled."""
     entries: list[catalog.Entry] = []
+    rejected: set[catalog.Key] = set()
     found: list[diagnostics.Diagnostic] = []
     for document in documents:
         manifest, problems = schema.check_document(document)
         found.extend(problems)
         if manifest is not None:
             entries.append(catalog.Entry(manifest, catalog.Source(document.file, document.index)))
-    manifests = catalog.Catalog(tuple(entries))
+        else:
+            key = schema.key_of(document.data)
+            if key is not None:
+                rejected.add(key)
+    manifests = catalog.Catalog(tuple(entries), frozenset(rejected))
     for check in checks.ALL:
         found.extend(check(manifests, options))
     return manifests, found

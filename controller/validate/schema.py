@@ -10,7 +10,7 @@ from typing import Any
 import pydantic
 from bosun import diagnostics
 from bosun.load import sources
-from bosun.spec import v1alpha1
+from bosun.spec import catalog, v1alpha1
 from bosun.validate import suggest
 from pydantic_core import ErrorDetails
 
@@ -79,6 +79,19 @@ def check_document(
         return model.model_validate(data), []
     except pydantic.ValidationError as error:
         return None, [found(*_translate(error_details, model)) for error_details in error.errors()]
+
+
+def key_of(data: dict[str, Any]) -> catalog.Key | None:
+    """The (kind, team, name) of a document as far as it can be read, schema or not.
+
+    An unreadable name is ``""`` and an unreadable team ``None``: checks treat them as wildcards.
+    """
+    kind = data.get("kind")
+    if not isinstance(kind, str):
+        return None
+    metadata = data.get("metadata")
+    team = metadata.get("team") if isinstance(metadata, dict) else None
+    return (kind, team if isinstance(team, str) else None, _name_of(data) or "")
 
 
 def _name_of(data: dict[str, Any]) -> str | None:

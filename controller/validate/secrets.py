@@ -1,0 +1,152 @@
+"""Plaintext secrets (BOS403): credentials must come from a Kubernetes Secret through
+``env[].secretRef``, never from Git.
+
+Two signals, both tuned for few false positives:
+- a string that has the shape of a well-known credential (AWS access key id, private key block,
+  GitHub, GitLab, Slack, Hugging Face, Google, Stripe tokens, a URL with a password);
+- a literal value whose name says it is a credential (``DB_PASSWORD``, ``api_key``,
+  ``HF_TOKEN``...), in env entries, ``with``, parameter defaults and experiment parameters.
+  ``${{ }}`` references, numbers, booleans and empty strings are not literal secrets.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+
+from bosun import diagnostics
+from bosun.spec import catalog, v1alpha1
+from bosun.validate import base, walk
+
+_SHAPES: tuple[tuple[str, str], ...] = (
+    ("an AWS access key id", r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}(?![A-Z0-9])"),
+    ("a private key", r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"),
+    ("a GitHub token", r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,})"),
+    ("a GitLab token", r"\bglpat-[A-Za-z0-9_-]{20,}"),
+    ("a Slack token", r"\bxox[abposr]-[A-Za-z0-9-]{10,}"),
+    ("a Slack webhook", r"hooks\.slack\.com/services/T[A-Za-z0-9]+/B[A-Za-z0-9]+/\w+"),
+    ("a Hugging Face token", r"\bhf_[A-Za-z]{34,}"),
+    ("a Google API key", r"\bAIza[0-9A-Za-z_-]{35}"),
+    ("a Stripe secret key", r"\b[sr]k_live_[0-9A-Za-z]{20,}"),
+    ("an OpenAI API key", r"\bsk-(?:proj-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}"),
+    ("a URL with a password", r"\b[a-z][a-z0-9+.-]*://[^/\s:@]+:(?!\$\{\{)[^/\s@]+@"),
+)
+_SHAPE = re.compile("|".join(f"(?P<s{i}>{pattern})" for i, (_, pattern) in enumerate(_SHAPES)))
+"""One alternation, so that each string is searched once."""
+
+_SECRET_WORDS = frozenset(
+    {"PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "APIKEY", "CREDENTIAL", "CREDENTIALS"}
+)
+_SECRET_PAIRS = frozenset({("API", "KEY"), ("ACCESS", "KEY"), ("PRIVATE", "KEY"), ("AUTH", "KEY")})
+_NOT_THE_SECRET = frozenset(
+    {
+        "NAME",
+        "FILE",
+        "PATH",
+        "DIR",
+        "REF",
+        "KEY_NAME",
+        "ID",
+        "URL",
+        "URI",
+        "ENDPOINT",
+        "HEADER",
+        "TYPE",
+        "LENGTH",
+        "LEN",
+        "SIZE",
+        "TTL",
+        "COUNT",
+        "FIELD",
+        "ENV",
+        "VAR",
+        "MOUNT",
+    }
+)
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+_NUMBER_OR_FLAG = re.compile(r"^([-+]?[0-9_.eE]+|true|false|yes|no|on|off|none|null)$", re.I)
+
+HINT = (
+    "move it into a Kubernetes Secret and reference it: "
+    "env: [{name: NAME, secretRef: {name: SECRET, key: KEY}}]"
+)
+
+
+def check(manifests: catalog.Catalog, options: base.Options) -> Iterator[diagnostics.Diagnostic]:
+    for entry in manifests:
+        flagged: set[diagnostics.Loc] = set()
+        for loc, name, value in _named_values(entry.manifest):
+            if credential_name(name) and is_literal(value):
+                flagged.add(loc)
+                yield base.at(
+                    entry,
+                    "BOS403",
+                    f"'{name}' looks like a credential and has a literal value",
+                    loc,
+                    hint=HINT,
+                )
+        for text in walk.strings(entry.manifest):
+            shape = credential_shape(text.value)
+            if shape is not None and text.loc not in flagged:
+                yield base.at(
+                    entry, "BOS403", f"this value looks like {shape}", text.loc, hint=HINT
+                )
+
+
+def credential_shape(value: str) -> str | None:
+    """What kind of credential ``value`` contains, if it has a well-known shape."""
+    if len(value) < 10:
+        return None
+    match = _SHAPE.search(value)
+    if match is None or match.lastgroup is None:
+        return None
+    return _SHAPES[int(match.lastgroup[1:])][0]
+
+
+def credential_name(name: str) -> bool:
+    """``DB_PASSWORD``, ``apiKey``, ``hf-token``: yes. ``max_tokens``, ``SECRET_NAME``: no."""
+    words = [w.upper() for w in _WORD.findall(name)]
+    if not words or words[-1] in _NOT_THE_SECRET:
+        return False
+    if any(w in _SECRET_WORDS for w in words):
+        return True
+    return any(pair in _SECRET_PAIRS for pair in itertools.pairwise(words))
+
+
+def is_literal(value: str | None) -> bool:
+    """A value that could be a secret: not empty, no reference, not a number or a flag."""
+    if value is None or not value.strip() or "${{" in value:
+        return False
+    return _NUMBER_OR_FLAG.match(value.strip()) is None
+
+
+def _named_values(
+    manifest: v1alpha1.Manifest,
+) -> Iterator[tuple[diagnostics.Loc, str, str | None]]:
+    """(loc of the value, name, value) of everything a name can mark as a credential."""
+    if isinstance(manifest, v1alpha1.Pipeline):
+        for i, parameter in enumerate(manifest.spec.parameters):
+            yield ("spec", "parameters", i, "default"), parameter.name, parameter.default
+        for i, step in enumerate(manifest.spec.steps):
+            yield from _env(("spec", "steps", i, "env"), step.env)
+            for key, value in step.with_.items():
+                yield ("spec", "steps", i, "with", key), key, value
+    elif isinstance(manifest, v1alpha1.StepTemplate):
+        yield from _env(("spec", "env"), manifest.spec.env)
+        for i, parameter in enumerate(manifest.spec.inputs.parameters):
+            yield ("spec", "inputs", "parameters", i, "default"), parameter.name, parameter.default
+    elif isinstance(manifest, v1alpha1.Experiment):
+        for key, value in manifest.spec.parameters.items():
+            yield ("spec", "parameters", key), key, value
+        if manifest.spec.sweep is not None:
+            for key, values in manifest.spec.sweep.parameters.items():
+                for i, value in enumerate(values):
+                    yield ("spec", "sweep", "parameters", key, i), key, value
+
+
+def _env(
+    where: diagnostics.Loc, env: list[v1alpha1.common.EnvVar]
+) -> Iterator[tuple[diagnostics.Loc, str, str | None]]:
+    for i, variable in enumerate(env):
+        yield (*where, i, "value"), variable.name, variable.value
