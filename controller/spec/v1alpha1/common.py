@@ -75,6 +75,15 @@ class SecretRef(Model):
 class EnvVar(Model):
     """An environment variable: a literal ``value`` or a ``secretRef``, never both."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["value"], "properties": {"value": {"type": "string"}}},
+                {"required": ["secretRef"], "properties": {"secretRef": {"type": "object"}}},
+            ]
+        }
+    )
+
     name: types.Identifier
     value: refs.Expression | None = None
     secretRef: SecretRef | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from bosun.spec.v1alpha1 import common, types
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 
@@ -41,6 +41,13 @@ class DatasetRef(common.Model):
 
 
 class ExperimentSpec(common.Model):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"required": ["sweep"], "properties": {"sweep": {"type": "object"}}},
+            "then": {"required": ["objective"], "properties": {"objective": {"type": "object"}}},
+        }
+    )
+
     pipeline: types.DNSLabel
     parameters: dict[types.Identifier, types.ParamValue] = Field(
         default_factory=dict, description="Values of pipeline parameters, overriding defaults."

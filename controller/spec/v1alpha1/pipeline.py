@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from bosun.spec.v1alpha1 import common, refs, types
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 _INLINE_ONLY = ("image", "command", "args", "outputs")
@@ -13,6 +13,21 @@ _INLINE_ONLY = ("image", "command", "args", "outputs")
 
 class Step(common.Model):
     """One node of the DAG: ``template`` (+ ``with``), or inline ``image`` + ``command``."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"required": ["template"], "properties": {"template": {"type": "string"}}},
+            "then": {"not": {"anyOf": [{"required": [field]} for field in _INLINE_ONLY]}},
+            "else": {
+                "required": ["image", "command"],
+                "properties": {
+                    "image": {"type": "string"},
+                    "command": {"type": "array"},
+                    "with": {"maxProperties": 0},
+                },
+            },
+        }
+    )
 
     name: types.DNSLabel
     template: types.DNSLabel | None = Field(None, description="Name of a StepTemplate.")

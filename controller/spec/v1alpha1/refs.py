@@ -147,7 +147,16 @@ def _validate_expression(value: str) -> str:
     return value
 
 
+EXPRESSION_RE = (
+    r"^(?:[^${]|\$(?!\{\{)|\{(?!\{)|\$\{\{\s*(?:"
+    rf"params\.{_NAME}|steps\.{_STEP}\.outputs\.{_NAME}|inputs\.{_NAME}|outputs\.{_NAME}"
+    r")\s*\}\})*$"
+)
+"""The grammar as one JSON Schema pattern: text without ``{{``, and well-formed references."""
+
 Expression = Annotated[
-    str, AfterValidator(_validate_expression), WithJsonSchema({"type": "string"})
+    str,
+    AfterValidator(_validate_expression),
+    WithJsonSchema({"type": "string", "pattern": EXPRESSION_RE}),
 ]
 """A string that may contain ``${{ ... }}`` references; where they may point is checked later."""

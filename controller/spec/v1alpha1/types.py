@@ -230,6 +230,8 @@ Quantity = Annotated[
 # --- durations ---------------------------------------------------------------------------------
 
 DURATION_RE = r"^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$"
+DURATION_SCHEMA_RE = r"^(?=.*[1-9])([0-9]+(\.[0-9]+)?(ms|s|m|h))+$"
+"""The JSON Schema's form of the rule: a digit other than 0 somewhere means longer than zero."""
 _DURATION = re.compile(DURATION_RE)
 _DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
@@ -260,7 +262,7 @@ def _check_duration(value: Any) -> str:
 Duration = Annotated[
     str,
     BeforeValidator(_check_duration),
-    WithJsonSchema({"type": "string", "pattern": DURATION_RE}),
+    WithJsonSchema({"type": "string", "pattern": DURATION_SCHEMA_RE}),
 ]
 """A Go-style duration (``10s``, ``30m``, ``1h30m``), as Argo writes them."""
 
@@ -356,6 +358,8 @@ IMAGE_RE = (
     r"(?:@(?P<digest>sha256:[a-f0-9]{64}))?$"
 )
 _IMAGE = re.compile(IMAGE_RE)
+IMAGE_SCHEMA_RE = re.sub(r"\(\?P<\w+>", "(?:", IMAGE_RE)
+"""``IMAGE_RE`` without Python's named groups, which ECMA-262 (JSON Schema's regex) lacks."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -405,7 +409,9 @@ def _check_image(value: str) -> str:
 
 
 Image = Annotated[
-    str, AfterValidator(_check_image), WithJsonSchema({"type": "string", "pattern": IMAGE_RE})
+    str,
+    AfterValidator(_check_image),
+    WithJsonSchema({"type": "string", "pattern": IMAGE_SCHEMA_RE}),
 ]
 """An OCI image reference; policy may require the ``@sha256:`` digest form."""
 
