@@ -24,7 +24,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy -p bosun
 
 test: lint typecheck
-	$(BIN)/bosun schema check
+	$(BIN)/bosun schema check --docs docs/reference
 	$(BIN)/bosun validate .
 	$(BIN)/bosun validate . --env dev
 	$(BIN)/bosun validate . --env production
