@@ -229,7 +229,7 @@ def _default(model: type[pydantic.BaseModel] | None, name: str, field: Schema) -
     if isinstance(value, pydantic.BaseModel):
         value = value.model_dump(mode="json", by_alias=True, exclude_defaults=True)
         if not value:
-            return "`{}`"
+            return "`{}` (each field's default)"
     return f"`{json.dumps(value)}`"
 
 

@@ -16,6 +16,7 @@ NamespacePrefix = Annotated[
 
 class LocalTarget(common.Model):
     type: Literal["local"]
+    """Run workflows and serving on this machine."""
     namespacePrefix: NamespacePrefix = Field(
         "", description="Prefix of team namespaces in rendered objects (<prefix><team>)."
     )
@@ -23,6 +24,7 @@ class LocalTarget(common.Model):
 
 class KubernetesTarget(common.Model):
     type: Literal["kubernetes"]
+    """Apply to a Kubernetes cluster with Argo Workflows and KServe."""
     context: str | None = Field(None, description="kubeconfig context; the current one if unset.")
     namespacePrefix: NamespacePrefix = Field(
         "", description="Prefix of team namespaces (<prefix><team>)."
@@ -60,12 +62,16 @@ class Policy(common.Model):
 
 class EnvironmentSpec(common.Model):
     branch: types.BranchName
+    """Git branch this environment is reconciled from."""
     target: Target = Field(default_factory=lambda: LocalTarget(type="local"))
+    """Where workflows run and models are served."""
     tracking: Tracking = Field(default_factory=Tracking)
+    """The MLflow server runs log to."""
     registryAlias: types.RegistryAlias = Field(
         description="MLflow alias set on the version this environment serves."
     )
     policy: Policy = Field(default_factory=Policy)
+    """Rules that manifests must follow in this environment (`bosun validate --env`)."""
     description: common.Text | None = None
 
 

@@ -11,6 +11,7 @@ from pydantic_core import PydanticCustomError
 
 class Sweep(common.Model):
     strategy: Literal["grid", "random"] = "grid"
+    """`grid`: combinations in order; `random`: `maxTrials` seeded samples."""
     maxTrials: Annotated[int, Field(ge=1, le=1000)] = Field(
         20, description="Cap on the number of trials (grid: first N combinations in order)."
     )
@@ -26,7 +27,9 @@ class Sweep(common.Model):
 
 class Objective(common.Model):
     metric: types.MetricName
+    """Metric that ranks trials."""
     goal: Literal["maximize", "minimize"] = "maximize"
+    """Whether a higher or a lower value is better."""
 
 
 class Register(common.Model):
@@ -49,11 +52,14 @@ class ExperimentSpec(common.Model):
     )
 
     pipeline: types.DNSLabel
+    """Name of a Pipeline of the same team."""
     parameters: dict[types.Identifier, types.ParamValue] = Field(
         default_factory=dict, description="Values of pipeline parameters, overriding defaults."
     )
     sweep: Sweep | None = None
+    """Run several trials with different parameter values."""
     objective: Objective | None = None
+    """How to pick the best trial; required with a sweep."""
     register_: Register | None = Field(
         None, alias="register", description="Register the best trial's artifact as a model version."
     )

@@ -30,6 +30,7 @@ class Step(common.Model):
     )
 
     name: types.DNSLabel
+    """Unique in the pipeline; `dependsOn` and `${{ steps.NAME.outputs.X }}` refer to it."""
     template: types.DNSLabel | None = Field(None, description="Name of a StepTemplate.")
     with_: dict[types.Identifier, refs.Expression] = Field(
         default_factory=dict,
@@ -38,14 +39,23 @@ class Step(common.Model):
         "${{ steps.S.outputs.X }}.",
     )
     image: types.Image | None = None
+    """Container image of an inline step."""
     command: Annotated[list[refs.Expression], Field(min_length=1)] | None = None
+    """argv of an inline step: run without a shell, from the repository root."""
     args: list[refs.Expression] = Field(default_factory=list)
+    """More argv elements of an inline step."""
     outputs: common.Outputs = Field(default_factory=common.Outputs)
+    """Output parameters and artifacts of an inline step."""
     env: list[common.EnvVar] = Field(default_factory=list)
+    """Environment variables of the step's process."""
     dependsOn: list[types.DNSLabel] = Field(default_factory=list)
+    """Steps that must succeed before this one starts."""
     resources: common.Resources | None = None
+    """Requests (and limits) of the step; the quota's `defaultStepResources` when unset."""
     retries: common.Retries | None = None
+    """Retry a failed step."""
     timeout: types.Duration | None = None
+    """Fail the step when it runs longer than this."""
     cache: bool = Field(True, description="Reuse a previous identical execution's outputs locally.")
     description: common.Text | None = None
 
@@ -82,6 +92,7 @@ class PipelineSpec(common.Model):
         default_factory=list, description="Parameters, referenced as ${{ params.NAME }}."
     )
     steps: Annotated[list[Step], Field(min_length=1)]
+    """The DAG: steps run as soon as the steps they depend on succeed."""
     description: common.Text | None = None
 
 

@@ -11,7 +11,9 @@ from pydantic_core import PydanticCustomError
 
 class Replicas(common.Model):
     min: Annotated[int, Field(ge=0)] = 1
+    """Fewest replicas."""
     max: Annotated[int, Field(ge=1)] = 1
+    """Most replicas."""
 
     @model_validator(mode="after")
     def _ordered(self) -> Replicas:
@@ -35,10 +37,15 @@ class ServingOverride(common.Model):
     """Values that replace the ServingTarget's own in one environment."""
 
     version: types.ModelVersion | None = None
+    """Version served in this environment."""
     replicas: Replicas | None = None
+    """Replicas in this environment."""
     resources: common.Resources | None = None
+    """Resources in this environment."""
     canary: Canary | None = None
+    """Canary in this environment."""
     gates: list[common.Gate] | None = None
+    """Gates in this environment (replacing the target's own)."""
 
 
 class ServingTargetSpec(common.Model):
@@ -51,8 +58,11 @@ class ServingTargetSpec(common.Model):
         "latest", description="A registry version number, or 'latest' where policy allows it."
     )
     replicas: Replicas = Field(default_factory=Replicas)
+    """Autoscaling bounds."""
     resources: common.Resources | None = None
+    """Requests (and limits) of each replica."""
     canary: Canary | None = None
+    """Send a share of the traffic to another version."""
     gates: list[common.Gate] = Field(
         default_factory=list, description="Checked on the version's source run before serving."
     )

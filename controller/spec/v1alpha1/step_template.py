@@ -18,11 +18,17 @@ class StepTemplateSpec(common.Model):
         description="More argv elements. ${{ inputs.NAME }} and ${{ outputs.NAME }} are allowed.",
     )
     env: list[common.EnvVar] = Field(default_factory=list)
+    """Environment variables of the step's process."""
     inputs: common.Inputs = Field(default_factory=common.Inputs)
+    """Parameters and artifacts that a step passes with `with`."""
     outputs: common.Outputs = Field(default_factory=common.Outputs)
+    """Output parameters and artifacts, written under `$BOSUN_OUTPUTS`."""
     resources: common.Resources | None = None
+    """Default requests; a step's own `resources` win."""
     retries: common.Retries | None = None
+    """Default retry policy; a step's own `retries` win."""
     timeout: types.Duration | None = None
+    """Default timeout; a step's own `timeout` wins."""
     description: common.Text | None = None
 
 
