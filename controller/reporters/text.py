@@ -10,7 +10,8 @@ from bosun import diagnostics, reporters
 _RESET = "\x1b[0m"
 _STYLES = {"bold": "\x1b[1m", "red": "\x1b[1;31m", "yellow": "\x1b[1;33m", "cyan": "\x1b[36m"}
 _DIM = "\x1b[2m"
-_TOKEN = re.compile(r"[^\s,\[\]{}]+")
+_TOKEN = re.compile(r"(?:[^\s,\[\]{}:]|:(?![\s,\]}]|$))+")
+"""The word under the caret: a key without its colon, or a scalar."""
 _MAX_SHOWN_LINE = 200
 """A longer source line is cut around the caret, so that minified YAML stays readable."""
 
