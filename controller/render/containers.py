@@ -16,6 +16,7 @@ OUTPUTS_VOLUME = "bosun-outputs"
 SOURCE_ARTIFACT = "bosun-source"
 RUN_ID_INPUT = "bosun-run-id"
 TRIAL_INPUT = "bosun-trial"
+CACHE_ANNOTATION = "bosun.dev/cache"
 
 WORKFLOW_PARAMETERS = (
     "bosun-tracking-uri",
@@ -141,6 +142,8 @@ class Container:
     retries: common.Retries | None = None
     timeout: str | None = None
     working_dir: str | None = argo_text.WORKSPACE
+    cache: bool = True
+    """False: the local runtime never reuses a previous execution's outputs."""
 
 
 def template(spec: Container) -> dict[str, Any]:
@@ -155,6 +158,8 @@ def template(spec: Container) -> dict[str, Any]:
         container["resources"] = limits
     container["volumeMounts"] = [{"name": OUTPUTS_VOLUME, "mountPath": argo_text.OUTPUTS_DIR}]
     out: dict[str, Any] = {"name": spec.name}
+    if not spec.cache:
+        out["metadata"] = {"annotations": {CACHE_ANNOTATION: "false"}}
     inputs = _inputs(spec)
     if inputs:
         out["inputs"] = inputs

@@ -138,6 +138,7 @@ class StepRenderer(scope.Scope):
             resources=_resources(step.resources, None, self.defaults),
             retries=step.retries,
             timeout=step.timeout,
+            cache=step.cache,
         )
         return spec, _task(step.name, needs.parameters, needs.artifacts)
 
@@ -176,6 +177,7 @@ class StepRenderer(scope.Scope):
             resources=_resources(step.resources, template.spec.resources, self.defaults),
             retries=step.retries or template.spec.retries,
             timeout=step.timeout or template.spec.timeout,
+            cache=step.cache,
         )
         task = _task(
             step.name, {**arguments, **needs.parameters}, {**from_artifacts, **needs.artifacts}

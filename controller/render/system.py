@@ -44,6 +44,7 @@ def _template(
         resources=RESOURCES,
         retries=RETRIES,
         working_dir=None,
+        cache=False,
     )
     return containers.template(spec)
 
