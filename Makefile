@@ -37,8 +37,9 @@ demo: $(STAMP)
 	$(BIN)/bosun validate . --env dev
 	$(BIN)/bosun validate . --env production
 
+# Every bench/*.py (helpers start with _): each prints its figures and its ratio to a floor.
 bench: $(STAMP)
-	$(BIN)/python bench/validate.py
+	@for script in bench/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) .bosun .mypy_cache .ruff_cache .pytest_cache
