@@ -11,7 +11,7 @@ import functools
 import yaml
 from bosun import diagnostics
 
-POINT_AT_KEY = frozenset({"BOS201", "BOS202", "BOS301", "BOS312"})
+POINT_AT_KEY = frozenset({"BOS201", "BOS202", "BOS301", "BOS310", "BOS312"})
 """Codes about a field itself rather than its value: the caret goes under the key."""
 
 

@@ -23,32 +23,40 @@ class _DuplicateKey(yaml.MarkedYAMLError):
     pass
 
 
+MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
 class Loader(yaml.CSafeLoader):
     """libyaml's parser with PyYAML's safe constructor, plus duplicate-key detection."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        explicit = node.value
+        written = list(node.value)  # flatten_mapping removes merge keys from node.value in place
         mapping = super().construct_mapping(node, deep=deep)
-        if len(mapping) != len(explicit) or explicit is not node.value:
-            _raise_on_duplicate(explicit)
+        merges = sum(1 for key_node, _ in written if key_node.tag == MERGE_TAG)
+        if merges or len(mapping) != len(written):
+            self._raise_on_duplicate(written)
         return mapping
 
-
-def _raise_on_duplicate(pairs: list[tuple[yaml.Node, yaml.Node]]) -> None:
-    seen: dict[tuple[str, str], yaml.Node] = {}
-    for key_node, _ in pairs:
-        if not isinstance(key_node, yaml.ScalarNode):
-            continue
-        identity = (key_node.tag, key_node.value)
-        first = seen.setdefault(identity, key_node)
-        if first is not key_node:
-            raise _DuplicateKey(
-                "while constructing a mapping",
-                first.start_mark,
-                f"duplicate key {key_node.value!r} "
-                f"(first defined on line {first.start_mark.line + 1})",
-                key_node.start_mark,
-            )
+    def _raise_on_duplicate(self, pairs: list[tuple[yaml.Node, yaml.Node]]) -> None:
+        """Keys are compared as constructed values: ``null``/``~`` and ``yes``/``true`` collide,
+        as they do in the resulting dict; two merge keys (``<<``) collide too."""
+        seen: dict[Any, yaml.Node] = {}
+        for key_node, _ in pairs:
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue
+            if key_node.tag == MERGE_TAG:
+                identity: Any = (MERGE_TAG,)
+            else:
+                identity = self.construct_object(key_node)
+            first = seen.setdefault(identity, key_node)
+            if first is not key_node:
+                raise _DuplicateKey(
+                    "while constructing a mapping",
+                    first.start_mark,
+                    f"duplicate key {key_node.value!r} "
+                    f"(first defined on line {first.start_mark.line + 1})",
+                    key_node.start_mark,
+                )
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -75,7 +83,7 @@ def parse(text: str, file: str) -> Parsed:
                 document = None
             documents.append(document)
     except yaml.MarkedYAMLError as error:
-        found.append(_syntax_diagnostic(error, file, len(documents)))
+        found.append(_syntax_diagnostic(error, file, len(documents), text))
     except RecursionError:
         found.append(
             diagnostics.Diagnostic(
@@ -93,7 +101,7 @@ def parse(text: str, file: str) -> Parsed:
 
 
 def _syntax_diagnostic(
-    error: yaml.MarkedYAMLError, file: str, document: int
+    error: yaml.MarkedYAMLError, file: str, document: int, text: str
 ) -> diagnostics.Diagnostic:
     mark = error.problem_mark or error.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
@@ -108,7 +116,7 @@ def _syntax_diagnostic(
             column=column,
             hint="remove one of the two entries: YAML would silently keep the last one",
         )
-    if "'\\t'" in problem:
+    if "'\\t'" in problem or _is_tab_at(text, mark):
         return diagnostics.Diagnostic(
             "BOS104",
             "tab character where YAML expects indentation",
@@ -127,6 +135,14 @@ def _syntax_diagnostic(
         line=line,
         column=column,
     )
+
+
+def _is_tab_at(text: str, mark: yaml.Mark | None) -> bool:
+    """libyaml does not name the character it stumbled on; look at it."""
+    if mark is None:
+        return False
+    lines = text.split("\n", mark.line + 1)
+    return mark.line < len(lines) and lines[mark.line][mark.column : mark.column + 1] == "\t"
 
 
 def _expansion_problem(document: Any, file: str, index: int) -> diagnostics.Diagnostic | None:

@@ -14,6 +14,9 @@ M = TypeVar("M", bound=v1alpha1.Manifest)
 Key = tuple[str, str | None, str]
 """(kind, team, name); team is None for platform-wide kinds."""
 
+UNREADABLE: Key = ("", None, "")
+"""In ``Catalog.rejected``: a document that could not be read at all, of any kind and name."""
+
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Source:

@@ -27,11 +27,15 @@ class Result:
 
 
 def check_documents(
-    documents: Iterable[sources.Document], options: Options
+    documents: Iterable[sources.Document], options: Options, *, unreadable: bool = False
 ) -> tuple[catalog.Catalog, list[diagnostics.Diagnostic]]:
-    """Schema-check each document and run every cross-document check. Positions are not filled."""
+    """Schema-check each document and run every cross-document check. Positions are not filled.
+
+    ``unreadable``: some file or document could not be loaded, so any name may be declared there;
+    checks then report no unknown references (they would be a cascade of the load error).
+    """
     entries: list[catalog.Entry] = []
-    rejected: set[catalog.Key] = set()
+    rejected: set[catalog.Key] = {catalog.UNREADABLE} if unreadable else set()
     found: list[diagnostics.Diagnostic] = []
     for document in documents:
         manifest, problems = schema.check_document(document)
@@ -49,7 +53,9 @@ def check_documents(
 
 
 def validate_loaded(loaded: sources.Loaded, options: Options) -> Result:
-    manifests, found = check_documents(loaded.documents, options)
+    manifests, found = check_documents(
+        loaded.documents, options, unreadable=diagnostics.has_errors(loaded.diagnostics)
+    )
     located = positions.locate(loaded.diagnostics + found, loaded.texts)
     return Result(
         manifests, diagnostics.sort_diagnostics(located), len(loaded.documents), loaded.files

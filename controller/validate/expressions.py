@@ -37,7 +37,10 @@ def _pipeline(
     acyclic = not dag.cycles()
     parameters = [p.name for p in pipeline.spec.parameters]
     for i, step in enumerate(pipeline.spec.steps):
-        scope = _StepScope(step, dag, parameters, acyclic=acyclic)
+        if dag.positions[step.name] != i:
+            continue  # a second step of the same name: reported as a duplicate
+        complete = acyclic and all(d in dag.positions for d in step.dependsOn)
+        scope = _StepScope(step, dag, parameters, ordered=complete)
         for loc, text in _step_texts(("spec", "steps", i), step):
             for ref in _references(text):
                 problem = scope.resolve(ref, in_with=loc[-2] == "with")
@@ -58,9 +61,11 @@ class _StepScope:
         dag: graph.PipelineGraph,
         parameters: list[str],
         *,
-        acyclic: bool,
+        ordered: bool,
     ) -> None:
-        self.step, self.dag, self.parameters, self.acyclic = step, dag, parameters, acyclic
+        """``ordered``: the step's ancestors are known (no cycle, no unknown dependsOn), so
+        that a missing ancestor is the user's error rather than a consequence of another."""
+        self.step, self.dag, self.parameters, self.ordered = step, dag, parameters, ordered
         self.own = dag.outputs.get(step.name, graph.UNKNOWN)
 
     def resolve(self, ref: refs.Ref, *, in_with: bool) -> Problem | None:
@@ -105,7 +110,7 @@ class _StepScope:
             )
         if ref.step == self.step.name:
             return ("BOS309", f"{ref}: a step cannot consume its own output", None)
-        if self.acyclic and ref.step not in self.dag.ancestors(self.step.name):
+        if self.ordered and ref.step not in self.dag.ancestors(self.step.name):
             return (
                 "BOS309",
                 f"{ref}: step '{ref.step}' does not run before '{self.step.name}'",

@@ -50,6 +50,8 @@ class Index:
 
     def is_rejected(self, kind: str, name: str, team: str | None = None) -> bool:
         """Whether a document that may be ``kind``/``name`` failed its schema (no cascade)."""
+        if catalog.UNREADABLE in self.rejected:
+            return True
         for scope in {team, None}:
             names = self._rejected_names.get((kind, scope))
             if names is not None and (name in names or "" in names):
@@ -57,7 +59,7 @@ class Index:
         return False
 
     def any_rejected(self, kind: str) -> bool:
-        return any(key[0] == kind for key in self.rejected)
+        return any(key[0] in (kind, "") for key in self.rejected)
 
     def template_of(self, step: v1alpha1.pipeline.Step) -> v1alpha1.StepTemplate | None:
         found = self.templates.get(step.template) if step.template is not None else None

@@ -62,6 +62,9 @@ def _steps_fit(
     pipeline: index.Found[v1alpha1.Pipeline], quota: Quota, found: index.Index
 ) -> Iterator[diagnostics.Diagnostic]:
     spec = quota.manifest.spec
+    oversized_defaults = {
+        r for r, _, _ in excess(spec.defaultStepResources or common.Resources(), spec.hard)
+    }
     for i, step in enumerate(pipeline.manifest.spec.steps):
         template = found.template_of(step)
         from_template = template.spec.resources if template is not None else None
@@ -74,6 +77,8 @@ def _steps_fit(
                 loc, origin = (*loc, "resources", resource), ""
             elif from_template is not None and getattr(from_template, resource) is not None:
                 loc, origin = (*loc, "template"), f" (from template '{step.template}')"
+            elif resource in oversized_defaults:
+                continue  # reported once, on the quota's defaultStepResources
             yield base.at(
                 pipeline.entry,
                 "BOS501",
