@@ -1,0 +1,130 @@
+"""Every rendered object is accepted by the real APIs: strictly against the upstream CRDs (Argo
+Workflows v4, KServe) and Kubernetes core schemas in ../shared/schemas, and by the checks Argo's
+controller runs before it starts a workflow. Over the demo, every valid test case, and random valid
+repositories."""
+
+from __future__ import annotations
+
+import pathlib
+import textwrap
+
+import argo_semantics
+import manifest_strategies
+import pytest
+import upstream_schemas
+from bosun import render
+from bosun.load import sources
+from bosun.spec import catalog
+from bosun.validate import engine
+from hypothesis import HealthCheck, assume, given, settings
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+VALID_CASES = sorted(p for p in (ROOT / "tests" / "cases" / "valid").glob("*") if p.name[0] != ".")
+SOURCES = {
+    "with-repo-url": render.Source(
+        commit="4b825dc642cb6eb9a060e54bf8d69288fbee4904",
+        branch="main",
+        repo_url="https://github.com/acme/ml-platform.git",
+    ),
+    "working-tree": render.Source(commit="4b825dc642cb6eb9a060e54bf8d69288fbee4904"),
+}
+OPTIONS = render.RenderOptions(tracking_uri="http://mlflow.mlflow.svc.cluster.local:5000")
+
+pytestmark = pytest.mark.skipif(
+    not upstream_schemas.available(), reason=upstream_schemas.SKIP_REASON
+)
+
+
+class Resolver:
+    """Every model has versions 1-9; "latest" is 9; URIs like a registry's artifact store."""
+
+    def resolve(self, model: str, version: str) -> render.ResolvedModel | None:
+        number = "9" if version == "latest" else version
+        return render.ResolvedModel(number, f"s3://mlflow/artifacts/{model}/{number}/model")
+
+
+def load(root: pathlib.Path, extra: dict[str, bytes] | None = None) -> sources.Loaded:
+    files, problems = sources.discover([str(root)])
+    assert not problems
+    contents = {f.resolve().relative_to(root.resolve()).as_posix(): f.read_bytes() for f in files}
+    return sources.load_bytes({**(extra or {}), **contents})
+
+
+def assert_conforms(manifests: catalog.Catalog, environment: str, source: render.Source) -> None:
+    objects = render.render(manifests, environment, source, Resolver(), OPTIONS)
+    assert objects
+    problems = [
+        f"{obj['kind']} {obj['metadata']['name']}: {error}"
+        for obj in objects
+        for error in upstream_schemas.errors(obj)
+    ]
+    problems += argo_semantics.errors(objects)
+    assert problems == []
+
+
+@pytest.mark.parametrize("source", sorted(SOURCES))
+@pytest.mark.parametrize("environment", ["dev", "production"])
+def test_the_demo_conforms(environment: str, source: str) -> None:
+    loaded = load(ROOT)
+    result = engine.validate_loaded(loaded, engine.Options(environment=environment))
+    assert result.valid
+    assert_conforms(result.catalog, environment, SOURCES[source])
+
+
+def _case_environments() -> dict[str, bytes]:
+    """The demo's environments, for cases that bring none of their own."""
+    return {
+        f"environments/{p.name}": p.read_bytes()
+        for p in sorted((ROOT / "environments").glob("*.yaml"))
+    }
+
+
+@pytest.mark.parametrize("case", VALID_CASES, ids=[p.name for p in VALID_CASES])
+def test_every_valid_case_conforms(case: pathlib.Path) -> None:
+    loaded = load(case) if case.is_dir() else sources.load_paths([str(case)])
+    result = engine.validate_loaded(loaded, engine.Options())
+    assert result.valid
+    manifests = result.catalog
+    if not manifests.environments():
+        loaded = load(case, _case_environments()) if case.is_dir() else loaded
+        if not case.is_dir():
+            extra = sources.load_bytes(_case_environments())
+            loaded.documents += extra.documents
+        manifests = engine.validate_loaded(loaded, engine.Options()).catalog
+    for environment in sorted(manifests.environments()):
+        assert_conforms(manifests, environment, SOURCES["with-repo-url"])
+
+
+ENVIRONMENTS = {
+    "environments/dev.yaml": """
+        apiVersion: bosun.dev/v1alpha1
+        kind: Environment
+        metadata: {name: dev}
+        spec: {branch: main, registryAlias: staging}
+    """,
+    "environments/production.yaml": """
+        apiVersion: bosun.dev/v1alpha1
+        kind: Environment
+        metadata: {name: production}
+        spec:
+          branch: production
+          registryAlias: production
+          target: {type: kubernetes, namespacePrefix: ml-, serviceAccountName: bosun-runner}
+          tracking: {uri: "https://mlflow.example.com"}
+    """,
+}
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(manifest_strategies.repositories())
+def test_random_valid_repositories_conform(files: dict[str, str]) -> None:
+    texts = {k: textwrap.dedent(v) for k, v in ENVIRONMENTS.items()} | files
+    loaded = sources.load_bytes({k: v.encode() for k, v in texts.items()})
+    result = engine.validate_loaded(loaded, engine.Options())
+    assume(result.valid)
+    for environment in ("dev", "production"):
+        assert_conforms(result.catalog, environment, SOURCES["with-repo-url"])
