@@ -135,15 +135,13 @@ def run_verb(args: argparse.Namespace, ctx: tags.StepContext, tracker: port.Trac
         _output(ctx, "run_id", run.run_id)
         return f"trial {args.trial}: run {run.run_id} (parent {args.parent_run_id})"
     if args.verb == "end-trial":
-        model = _artifact(args, "model", check=_model_problem)
-        dataset = _artifact(args, "dataset", check=_dataset_problem)
         logged = verbs.end_trial(
             tracker,
             ctx,
             run_id=args.run_id,
             metrics=dict(args.metric),
-            model=model,
-            dataset=dataset,
+            model=args.model_input,
+            dataset=args.dataset_input,
         )
         where = f", model {logged.uri}" if logged else ""
         return f"trial run {args.run_id} succeeded{where}"
@@ -177,16 +175,18 @@ def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = N
     args = parser().parse_args(argv)
     try:
         ctx = tags.StepContext.from_env(os.environ if env is None else env)
-    except tags.MissingEnvironmentError as exc:
+        if args.verb == "end-trial":  # checked before paying for the MLflow import
+            args.model_input = _artifact(args, "model", check=_model_problem)
+            args.dataset_input = _artifact(args, "dataset", check=_dataset_problem)
+    except (tags.MissingEnvironmentError, UsageError) as exc:
         print(f"{PROG} {args.verb}: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except InputError as exc:
+        print(f"{PROG} {args.verb}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     try:
-        tracker = _connect(ctx.tracking_uri)
-        print(f"{args.verb}: {run_verb(args, ctx, tracker)}", flush=True)
-    except UsageError as exc:
-        print(f"{PROG} {args.verb}: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except (InputError, port.TrackingError, OSError) as exc:
+        print(f"{args.verb}: {run_verb(args, ctx, _connect(ctx.tracking_uri))}", flush=True)
+    except (port.TrackingError, OSError) as exc:
         print(f"{PROG} {args.verb}: {exc}", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_OK

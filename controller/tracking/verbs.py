@@ -129,7 +129,13 @@ def select_best(
     sign = -1.0 if goal == "maximize" else 1.0
     best = min(scored, key=lambda run: (sign * run.metrics[metric], _trial(run), run.run_id))
     tracker.set_tags(
-        parent_run_id, {tags.BEST_RUN: best.run_id, tags.BEST_TRIAL: best.tags.get(tags.TRIAL, "")}
+        parent_run_id,
+        {
+            tags.OBJECTIVE: metric,
+            tags.GOAL: goal,
+            tags.BEST_RUN: best.run_id,
+            tags.BEST_TRIAL: best.tags.get(tags.TRIAL, ""),
+        },
     )
     tracker.log_metrics(parent_run_id, {metric: best.metrics[metric]})
     return best
