@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 from bosun import diagnostics
+from bosun.load import construct
 
 MAX_EXPANDED_NODES = 100_000
 """A document whose aliases expand to more nodes than this is refused unexpanded."""
@@ -26,8 +27,12 @@ class _DuplicateKey(yaml.MarkedYAMLError):
 MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
-class Loader(yaml.CSafeLoader):
-    """libyaml's parser with PyYAML's safe constructor, plus duplicate-key detection."""
+class Loader(construct.CachedResolver, yaml.CSafeLoader):
+    """libyaml's parser with PyYAML's safe constructor, plus duplicate-key detection.
+
+    ``parse`` builds documents without anchors through ``construct`` (the fast path), which hands
+    anything unusual back to this constructor.
+    """
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         written = list(node.value)  # flatten_mapping removes merge keys from node.value in place
@@ -72,10 +77,17 @@ def parse(text: str, file: str) -> Parsed:
     documents: list[Any] = []
     found: list[diagnostics.Diagnostic] = []
     loader = Loader(text)
-    may_alias = _ALIAS.search(text) is not None
+    anchored = "&" in text  # no anchor, no alias: nothing is shared, build the tree directly
+    may_alias = anchored and _ALIAS.search(text) is not None
     try:
-        while loader.check_data():  # type: ignore[no-untyped-call]
-            document = loader.get_data()
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None:
+                document = None
+            elif anchored:
+                document = loader.construct_document(node)
+            else:
+                document = construct.document(loader, node)
             index = len(documents)
             problem = _expansion_problem(document, file, index) if may_alias else None
             if problem is not None:
