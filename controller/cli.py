@@ -15,6 +15,7 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("bosun.commands.validate", "Validate manifests (for CI and pre-commit)."),
     "schema": ("bosun.commands.schema", "Export or check the JSON Schemas of the manifest kinds."),
+    "run": ("bosun.commands.run", "Run one experiment now on this machine (local runtime)."),
     "render": ("bosun.commands.render", "Print an environment's Argo, Kubernetes, KServe objects."),
 }
 """name → (module defining ``command``, one-line help shown by ``bosun --help``)."""

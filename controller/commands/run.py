@@ -1,0 +1,308 @@
+"""``bosun run``: validate and render one experiment from the working tree, then execute its
+Workflow on the local runtime, with MLflow tracking."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import string
+import sys
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+from bosun import cli, render, reporters
+from bosun.load import positions, sources
+from bosun.spec import catalog, v1alpha1
+from bosun.targets.local import errors, progress, records, runtime, source, summary
+from bosun.validate import engine
+
+EPILOG = """\b
+Examples:
+  bosun run wine-rf --env dev                      # the demo: train, sweep, register
+  bosun run wine-rf --env dev --param max_depth=4  # override (and stop sweeping) a parameter
+  bosun run wine-rf --env dev --resume wine-rf-1f57d70893-k2x9q
+  bosun run wine-rf --env dev --format json | jq .steps.cached
+
+\b
+Exit status: 0 succeeded, 1 failed (or invalid manifests), 2 usage error,
+130/143 stopped by SIGINT/SIGTERM (every step process is killed first).
+Runs, logs and the step cache live under the state directory (docs/local-runtime.md).
+"""
+
+SUFFIX_ALPHABET = string.ascii_lowercase + string.digits
+
+
+@click.command("run", epilog=EPILOG)
+@click.argument("experiment")
+@click.argument("path", default=".", type=click.Path(exists=True, file_okay=False))
+@click.option("--env", "environment", required=True, metavar="ENV", help="Environment to run in.")
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Set a pipeline parameter (repeatable). A swept parameter given here is not swept.",
+)
+@click.option(
+    "--resume",
+    metavar="RUN",
+    help="Continue the failed run RUN: steps that succeeded (and whose inputs are unchanged) "
+    "are reused, the rest run again.",
+)
+@click.option("--team", metavar="TEAM", help="The experiment's team, when several have one.")
+@click.option(
+    "--state-dir",
+    envvar="BOSUN_STATE_DIR",
+    default=".bosun",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Runs, step cache, MLflow store (env BOSUN_STATE_DIR).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: progress on stderr, one summary object on stdout.",
+)
+def command(
+    *,
+    experiment: str,
+    path: str,
+    environment: str,
+    params: tuple[str, ...],
+    resume: str | None,
+    team: str | None,
+    state_dir: str,
+    output_format: str,
+) -> None:
+    """Run EXPERIMENT now on this machine, from the manifests under PATH (default: .).
+
+    The manifests are validated and rendered exactly as for a cluster; the local runtime then
+    executes the rendered Argo Workflow: each step is a process with its rendered argv and env,
+    run from the repository root by bosun's own Python. Steps log to MLflow (sqlite under the
+    state directory unless the environment names a tracking server). Steps whose inputs match an
+    earlier successful execution are restored from the step cache (opt out with `cache: false`).
+    """
+    overrides = _parse_params(params)
+    state = Path(state_dir).resolve()
+    state.mkdir(parents=True, exist_ok=True)
+    where = source.describe(Path(path), exclude=state)
+    manifests, texts = _validated(path, environment)
+    env_spec = manifests.environments()[environment].spec
+    tracking_uri = env_spec.tracking.uri or f"sqlite:///{state / 'mlflow.db'}"
+    request = {"experiment": experiment, "team": team, "environment": environment}
+    objects, run_info = _render(
+        manifests, texts, request, overrides=overrides, where=where, tracking_uri=tracking_uri
+    )
+    run_name = resume or f"{run_info['workflow']}-{_suffix()}"
+    if resume:
+        _check_resumable(state, resume, run_info)
+    json_output = output_format == "json"
+    display = progress.Plain(sys.stderr) if json_output else progress.for_stream(sys.stdout)
+    display.note(f"run {run_name}: {experiment} in {environment}, source {where.describe()}")
+    started = time.monotonic()
+    try:
+        result = runtime.run(
+            objects,
+            options=runtime.Options(
+                state_dir=state,
+                repo_root=where.root,
+                run_name=run_name,
+                parameters={"bosun-tracking-uri": tracking_uri},
+                resume=bool(resume),
+                display=display,
+                record={**run_info, "trackingUri": tracking_uri, "source": _source(where)},
+            ),
+        )
+    except errors.LocalRuntimeError as e:
+        display.close()
+        _fail(str(e))
+    document = _summary(result, run_info, tracking_uri, time.monotonic() - started)
+    if json_output:
+        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+    else:
+        sys.stdout.write(_text(document, experiment, environment))
+    sys.stdout.flush()
+    if result.signal is not None:
+        sys.exit(128 + result.signal)
+    sys.exit(cli.EXIT_OK if result.succeeded else cli.EXIT_INVALID)
+
+
+def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in params:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--param")
+        out[name] = value
+    return out
+
+
+def _fail(message: str) -> NoReturn:
+    sys.stderr.write(f"bosun run: {message}\n")
+    sys.exit(cli.EXIT_INVALID)
+
+
+def _validated(path: str, environment: str) -> tuple[catalog.Catalog, dict[str, str]]:
+    loaded = sources.load_paths([path])
+    result = engine.validate_loaded(loaded, engine.Options(environment=environment))
+    if not result.valid:
+        _report(result.diagnostics, result.documents, result.files, loaded.texts)
+    if environment not in result.catalog.environments():
+        known = ", ".join(sorted(result.catalog.environments())) or "none"
+        _fail(f"no Environment named '{environment}' under {path} (known: {known})")
+    return result.catalog, dict(loaded.texts)
+
+
+def _report(found: list[Any], documents: int, files: int, texts: Mapping[str, str]) -> NoReturn:
+    report = reporters.Report(found, documents, files, texts)
+    sys.stderr.write(reporters.render("text", report, color=sys.stderr.isatty()))
+    sys.exit(cli.EXIT_INVALID)
+
+
+def _render(
+    manifests: catalog.Catalog,
+    texts: dict[str, str],
+    request: Mapping[str, str | None],
+    *,
+    overrides: dict[str, str],
+    where: source.Source,
+    tracking_uri: str,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The objects to run (the Workflow, its WorkflowTemplates, and the ConfigMap of the quota's
+    semaphore) and what status.json records about the experiment."""
+    experiment, environment = str(request["experiment"]), str(request["environment"])
+    team = request["team"]
+    try:
+        run = render.render_experiment(
+            manifests,
+            environment,
+            experiment,
+            source=render.Source(where.commit, where.branch),
+            options=render.RenderOptions(tracking_uri=tracking_uri, source_root=str(where.root)),
+            team=team,
+            parameters=overrides,
+        )
+    except render.RenderError as e:
+        _report(positions.locate(e.diagnostics, texts), len(manifests), len(texts), texts)
+    labels = run.workflow["metadata"].get("labels", {})
+    team_name = str(labels.get("bosun.dev/team", team or ""))
+    objects = [*run.objects(), *_semaphores(manifests, run.workflow, team_name, environment)]
+    spec = next(
+        m.spec
+        for m, _ in manifests.of_kind(v1alpha1.Experiment)
+        if m.metadata.name == experiment and m.metadata.team == team_name
+    )
+    info = {
+        "experiment": experiment,
+        "team": team_name,
+        "environment": environment,
+        "workflow": run.name,
+        "objective": spec.objective.metric if spec.objective else None,
+        "model": spec.register_.model if spec.register_ else None,
+    }
+    return objects, info
+
+
+def _semaphores(
+    manifests: catalog.Catalog, workflow: Mapping[str, Any], team: str, environment: str
+) -> list[dict[str, Any]]:
+    """The ConfigMaps the Workflow's semaphores read: their limit is the team quota's
+    ``maxConcurrentWorkflows`` (docs/render.md), so that local runs queue like cluster runs."""
+    quota = manifests.quota_for(team, environment)
+    limit = quota.spec.maxConcurrentWorkflows if quota is not None else None
+    sync = workflow["spec"].get("synchronization") or {}
+    if limit is None:
+        return []
+    return [
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": ref["name"], "namespace": workflow["metadata"].get("namespace")},
+            "data": {ref["key"]: str(limit)},
+        }
+        for ref in (s.get("configMapKeyRef") for s in sync.get("semaphores") or [])
+        if ref
+    ]
+
+
+def _check_resumable(state: Path, run_name: str, info: Mapping[str, Any]) -> None:
+    status_path = records.run_dir(state, run_name) / records.STATUS
+    try:
+        previous = records.load(status_path)
+    except (OSError, ValueError):
+        _fail(f"no run named {run_name} under {state / 'runs'}")
+    for key in ("experiment", "team", "environment"):
+        if previous.get(key) != info[key]:
+            _fail(
+                f"run {run_name} is of {key} {previous.get(key)!r}, not {info[key]!r}: "
+                "--resume continues a run of the same experiment and environment"
+            )
+
+
+def _suffix() -> str:
+    return "".join(secrets.choice(SUFFIX_ALPHABET) for _ in range(5))
+
+
+def _source(where: source.Source) -> dict[str, Any]:
+    return {
+        "root": str(where.root),
+        "commit": where.commit,
+        "branch": where.branch,
+        "dirty": where.dirty,
+    }
+
+
+def _summary(
+    result: runtime.Result, info: Mapping[str, Any], tracking_uri: str, seconds: float
+) -> dict[str, Any]:
+    status = result.status
+    return {
+        "run": result.run,
+        "phase": result.phase,
+        "message": status.get("message", ""),
+        "experiment": info["experiment"],
+        "environment": info["environment"],
+        "seconds": round(seconds, 3),
+        "runDir": str(result.run_dir),
+        "status": str(result.run_dir / records.STATUS),
+        "trackingUri": tracking_uri,
+        "steps": summary.steps(status),
+        "best": summary.best_trial(status, info.get("objective")),
+        "registered": summary.registered(status, info.get("model")),
+        "signal": result.signal,
+    }
+
+
+def _text(document: Mapping[str, Any], experiment: str, environment: str) -> str:
+    steps = document["steps"]
+    counts = ", ".join(f"{len(steps[k])} {k}" for k in ("ran", "cached", "reused") if steps[k])
+    lines = [f"\n{document['phase']}: run {document['run']} in {document['seconds']:.1f}s"]
+    lines[0] += f" ({counts})" if counts else ""
+    if steps["cached"]:
+        lines.append(f"  cached:     {', '.join(steps['cached'])}")
+    if steps["reused"]:
+        lines.append(f"  reused:     {', '.join(steps['reused'])}")
+    for failed in steps["failed"]:
+        lines.append(f"  failed:     {failed['node']}: {failed['message']} (log: {failed['log']})")
+    if document["best"]:
+        best = document["best"]
+        metric = best.get("metric")
+        value = f", {metric['name']} {metric['value']}" if metric else ""
+        lines.append(f"  best trial: {best['node']} (MLflow run {best['run_id']}{value})")
+    if document["registered"]:
+        reg = document["registered"]
+        lines.append(f"  registered: {reg['model']} version {reg['version']}")
+    lines.append(f"  records:    {document['status']} (logs: {document['runDir']}/logs/)")
+    if document["trackingUri"].startswith("sqlite:"):
+        lines.append(f"  MLflow UI:  mlflow ui --backend-store-uri {document['trackingUri']}")
+    if document["phase"] != "Succeeded" and document["signal"] is None:
+        lines.append(
+            f"  resume:     bosun run {experiment} --env {environment} --resume {document['run']}"
+        )
+    return "\n".join(lines) + "\n"
