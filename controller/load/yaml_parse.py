@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 from bosun import diagnostics
-from bosun.load import construct
+from bosun.load import construct, nesting
 
 MAX_EXPANDED_NODES = 100_000
 """A document whose aliases expand to more nodes than this is refused unexpanded."""
@@ -76,6 +76,9 @@ def parse(text: str, file: str) -> Parsed:
     """Parse every document of ``text``. A syntax error ends the file; earlier documents stay."""
     documents: list[Any] = []
     found: list[diagnostics.Diagnostic] = []
+    deep = nesting.too_deep(text)
+    if deep is not None:
+        return Parsed([], [_too_deep(file, *deep)])
     loader = Loader(text)
     anchored = "&" in text  # no anchor, no alias: nothing is shared, build the tree directly
     may_alias = anchored and _ALIAS.search(text) is not None
@@ -97,19 +100,25 @@ def parse(text: str, file: str) -> Parsed:
     except yaml.MarkedYAMLError as error:
         found.append(_syntax_diagnostic(error, file, len(documents), text))
     except RecursionError:
-        found.append(
-            diagnostics.Diagnostic(
-                "BOS107",
-                "document nests too deeply to be a manifest",
-                file,
-                document=len(documents),
-                line=1,
-                column=1,
-            )
-        )
+        found.append(_too_deep(file, len(documents), None))
     finally:
         loader.dispose()
     return Parsed(documents, found)
+
+
+def _too_deep(file: str, document: int, mark: yaml.Mark | None) -> diagnostics.Diagnostic:
+    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    return diagnostics.Diagnostic(
+        "BOS107",
+        "document nests too deeply to be a manifest",
+        file,
+        document=document,
+        line=line,
+        column=column,
+        hint=f"manifests nest a few levels; this one goes past {nesting.MAX_DEPTH}"
+        if mark is not None
+        else None,
+    )
 
 
 def _syntax_diagnostic(
