@@ -34,7 +34,7 @@ def may_be_deep(text: str) -> bool:
     return flow + 2 * _PREFIX_LIMIT >= MAX_DEPTH or _LONG_PREFIX.search(text) is not None
 
 
-def too_deep(text: str) -> tuple[int, yaml.Mark] | None:
+def too_deep(text: str) -> tuple[int, yaml.Mark | None] | None:
     """(document index, where it goes deeper than ``MAX_DEPTH``), or None.
 
     A syntax error ends the walk: parsing stops at the same place, no deeper than seen here.
