@@ -34,8 +34,8 @@ def may_be_deep(text: str) -> bool:
     return flow + 2 * _PREFIX_LIMIT >= MAX_DEPTH or _LONG_PREFIX.search(text) is not None
 
 
-def too_deep(text: str) -> tuple[int, yaml.Mark | None] | None:
-    """(document index, where it goes deeper than ``MAX_DEPTH``), or None.
+def too_deep(text: str) -> tuple[int, int, int] | None:
+    """(document index, 1-based line, column) where it goes deeper than ``MAX_DEPTH``, or None.
 
     A syntax error ends the walk: parsing stops at the same place, no deeper than seen here.
     """
@@ -47,7 +47,8 @@ def too_deep(text: str) -> tuple[int, yaml.Mark | None] | None:
             if isinstance(event, _OPENING):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    return document, event.start_mark
+                    mark = event.start_mark
+                    return (document, mark.line + 1, mark.column + 1) if mark else (document, 1, 1)
             elif isinstance(event, _CLOSING):
                 depth -= 1
             elif isinstance(event, yaml.DocumentStartEvent):

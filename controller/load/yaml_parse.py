@@ -100,14 +100,13 @@ def parse(text: str, file: str) -> Parsed:
     except yaml.MarkedYAMLError as error:
         found.append(_syntax_diagnostic(error, file, len(documents), text))
     except RecursionError:
-        found.append(_too_deep(file, len(documents), None))
+        found.append(_too_deep(file, len(documents)))
     finally:
         loader.dispose()
     return Parsed(documents, found)
 
 
-def _too_deep(file: str, document: int, mark: yaml.Mark | None) -> diagnostics.Diagnostic:
-    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+def _too_deep(file: str, document: int, line: int = 1, column: int = 1) -> diagnostics.Diagnostic:
     return diagnostics.Diagnostic(
         "BOS107",
         "document nests too deeply to be a manifest",
@@ -115,9 +114,7 @@ def _too_deep(file: str, document: int, mark: yaml.Mark | None) -> diagnostics.D
         document=document,
         line=line,
         column=column,
-        hint=f"manifests nest a few levels; this one goes past {nesting.MAX_DEPTH}"
-        if mark is not None
-        else None,
+        hint=f"manifests nest a few levels; refused past {nesting.MAX_DEPTH}",
     )
 
 
