@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 
@@ -77,6 +78,9 @@ def command(
     result = engine.validate_loaded(loaded, engine.Options(environment=environment))
     report = reporters.Report(result.diagnostics, result.documents, result.files, loaded.texts)
     output = reporters.render(output_format, report, color=_use_color(color, output_format))
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        # A report quotes the user's text; an ASCII-only terminal gets '?' rather than a crash.
+        sys.stdout.reconfigure(errors="replace")
     sys.stdout.write(output)
     sys.stdout.flush()
     sys.exit(cli.EXIT_OK if result.valid else cli.EXIT_INVALID)

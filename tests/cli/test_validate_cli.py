@@ -191,3 +191,14 @@ def test_help_has_examples_and_exit_codes(tmp_path: pathlib.Path) -> None:
     assert result.returncode == 0
     assert "Examples:" in result.stdout
     assert "0 valid, 1 invalid, 2 usage or internal error" in result.stdout
+
+
+def test_an_ascii_only_terminal_gets_the_report(tmp_path: pathlib.Path) -> None:
+    (tmp_path / "team.yaml").write_text(
+        "apiVersion: bosun.dev/v1alpha1\nkind: Team\nmetadata: {name: qualité}\n"
+        'spec: {owners: ["@acme/quality"]}\n',
+        encoding="utf-8",
+    )
+    result = bosun("validate", cwd=tmp_path, env={"PYTHONIOENCODING": "ascii"})
+    assert result.returncode == 1
+    assert "team.yaml:3:18: BOS204 'qualit?' is not a DNS-1123 label" in result.stdout
