@@ -20,7 +20,7 @@ apiVersion: bosun.dev/v1alpha1
 kind: Quota
 metadata: {name: default, team: quality}
 spec:
-  environments: [dev, production]    # optional, default: all
+  environments: [production]         # optional, default: all
   hard: {cpu: "16", memory: 64Gi, gpu: 2}
   maxConcurrentWorkflows: 3          # further runs queue; they do not fail
   maxParallelSteps: 8
@@ -32,7 +32,7 @@ apiVersion: bosun.dev/v1alpha1
 kind: StepTemplate
 metadata: {name: sklearn-train}
 spec:
-  image: ghcr.io/acme/ml-steps:2.1.0
+  image: ghcr.io/acme/ml-steps:2.1.0@sha256:131e530c710967d767a72b7b7e5c742c0b7381198cf8bf172085a134ecd00853
   command: [python, templates/steps/sklearn_train.py]
   args: ["--data", "${{ inputs.data }}", "--n-estimators", "${{ inputs.n_estimators }}",
          "--model-out", "${{ outputs.model }}"]
@@ -43,7 +43,7 @@ spec:
     artifacts: [{name: model}]
     parameters: [{name: accuracy, fromFile: metrics/accuracy}]
   resources: {cpu: "1", memory: 2Gi}
-""",
+""",  # noqa: E501 (a pinned image reference is long)
     "Pipeline": """\
 # yaml-language-server: $schema=../../schema/v1alpha1/pipeline.json
 apiVersion: bosun.dev/v1alpha1
@@ -53,7 +53,7 @@ spec:
   parameters: [{name: n_estimators, default: "100"}]
   steps:
     - name: prepare
-      image: ghcr.io/acme/quality:1.4.2
+      image: ghcr.io/acme/quality:1.4.2@sha256:41d2716470181ec66d93829380405dfde17cbd5162268f9c7a699cdb2cbfbb00
       command: [python, teams/quality/steps/prepare.py]
       args: ["--out", "${{ outputs.dataset }}"]
       outputs: {artifacts: [{name: dataset}]}
@@ -66,7 +66,7 @@ spec:
       resources: {cpu: "2", memory: 4Gi, gpu: 0}
       retries: {limit: 2, backoff: 10s}
       timeout: 30m
-""",
+""",  # noqa: E501 (a pinned image reference is long)
     "Experiment": """\
 # yaml-language-server: $schema=../../schema/v1alpha1/experiment.json
 apiVersion: bosun.dev/v1alpha1
@@ -101,15 +101,16 @@ spec:
 # yaml-language-server: $schema=../schema/v1alpha1/environment.json
 apiVersion: bosun.dev/v1alpha1
 kind: Environment
-metadata: {name: dev}
+metadata: {name: production}
 spec:
-  branch: main
+  branch: production
   target: {type: local}              # or {type: kubernetes, context: prod, namespacePrefix: ml-}
   tracking: {uri: null}              # null: embedded sqlite under the state directory
-  registryAlias: staging
+  registryAlias: production
   policy:
-    requirePinnedImages: false       # true: images must be pinned by @sha256 digest
+    requirePinnedImages: true        # images must be pinned by @sha256 digest
     allowedRegistries: [ghcr.io/acme]
+    requirePinnedModelVersions: true
     minGates: [{metric: accuracy, op: ">=", value: 0.8}]
     selfHeal: true
     prune: true
@@ -124,6 +125,6 @@ EXAMPLE_PATHS: dict[str, str] = {
     "Pipeline": "teams/quality/pipeline.yaml",
     "Experiment": "teams/quality/experiment.yaml",
     "ServingTarget": "teams/quality/serving.yaml",
-    "Environment": "environments/dev.yaml",
+    "Environment": "environments/production.yaml",
 }
 """Where each example lives in a platform repository (its modeline is relative to it)."""
