@@ -31,9 +31,12 @@ def command() -> None:
     """Export or check the JSON Schemas (draft 2020-12) of the manifest kinds.
 
     The schemas are generated from bosun's own models and committed, so that editors can
-    validate manifests as you type: put the modeline
-    '# yaml-language-server: $schema=<path>/schema/v1alpha1/<kind>.json' at the top of a
-    manifest (see docs/schema.md). CI runs 'bosun schema check' to prove they are current.
+    validate manifests as you type with a modeline on a manifest's first line (docs/schema.md):
+
+    \b
+      # yaml-language-server: $schema=../../schema/v1alpha1/pipeline.json
+
+    CI runs 'bosun schema check' to prove that the committed files are current.
     """
 
 
