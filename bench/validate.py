@@ -48,10 +48,10 @@ from bosun import diagnostics
 from bosun.load import positions, sources
 from bosun.validate import checks, engine, schema
 imported = time.perf_counter()
-files, _ = sources.discover([sys.argv[1]])
-contents, _ = sources.read_files(files, max_file_size=sources.DEFAULT_MAX_FILE_SIZE)
+named, _ = sources.discover_named([sys.argv[1]])
+contents, _ = sources.read_named(named, max_file_size=sources.DEFAULT_MAX_FILE_SIZE)
 read = time.perf_counter()
-loaded = sources.load_bytes(contents)
+loaded = sources.load_bytes(contents, jobs=1)
 parsed = time.perf_counter()
 for document in loaded.documents:
     schema.check_document(document)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import functools
 import os
 import pathlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from bosun import diagnostics
-from bosun.load import yaml_parse
+from bosun.load import fanout, yaml_parse
 
 DEFAULT_MAX_FILE_SIZE = 1024 * 1024
 IGNORE_FILE = ".bosunignore"
@@ -40,13 +41,63 @@ class Loaded:
     files: int
 
 
+MIN_SHARE_BYTES = 256 * 1024
+"""Parsing is spread over processes only when each gets at least this much YAML: below it a fork
+costs more than it saves, and small repositories keep their cold start."""
+
+
 def load_bytes(
-    contents: Mapping[str, bytes], *, max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    contents: Mapping[str, bytes],
+    *,
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+    jobs: int | None = 1,
 ) -> Loaded:
+    """Documents of every file, ordered by file name then position.
+
+    ``jobs`` processes parse (``None``: one per CPU, as far as the volume of YAML pays for it);
+    the result does not depend on it.
+    """
+    files = sorted(contents)
+    shares = _shares(files, contents, _jobs(jobs, contents))
+    if len(shares) == 1:
+        return _load_share(shares[0], max_file_size)
+    parts = fanout.map_shares(functools.partial(_load_share, max_file_size=max_file_size), shares)
+    merged = Loaded([], [], {}, len(contents))
+    for part in parts:
+        merged.documents.extend(part.documents)
+        merged.diagnostics.extend(part.diagnostics)
+        merged.texts.update(part.texts)
+    return merged
+
+
+def _load_share(contents: Mapping[str, bytes], max_file_size: int) -> Loaded:
     loaded = Loaded([], [], {}, len(contents))
-    for file in sorted(contents):
-        _add_file(loaded, file, contents[file], max_file_size)
+    for file, raw in contents.items():
+        _add_file(loaded, file, raw, max_file_size)
     return loaded
+
+
+def _jobs(jobs: int | None, contents: Mapping[str, bytes]) -> int:
+    if jobs is not None:
+        return max(1, jobs)
+    volume = sum(len(raw) for raw in contents.values())
+    return max(1, min(fanout.available_cpus(), volume // MIN_SHARE_BYTES))
+
+
+def _shares(files: list[str], contents: Mapping[str, bytes], jobs: int) -> list[dict[str, bytes]]:
+    """``files`` (sorted) cut into ``jobs`` runs of about equal bytes, keeping their order."""
+    if jobs <= 1 or len(files) < 2:
+        return [{file: contents[file] for file in files}]
+    target = sum(len(contents[file]) for file in files) / jobs
+    shares: list[dict[str, bytes]] = [{}]
+    filled = 0
+    for file in files:
+        if filled >= target and len(shares) < jobs:
+            shares.append({})
+            filled = 0
+        shares[-1][file] = contents[file]
+        filled += len(contents[file])
+    return shares
 
 
 def _add_file(loaded: Loaded, file: str, raw: bytes, max_file_size: int) -> None:
@@ -129,22 +180,36 @@ def display_path(path: pathlib.Path) -> str:
 
 def discover(paths: Sequence[str]) -> tuple[list[pathlib.Path], list[diagnostics.Diagnostic]]:
     """YAML files under ``paths``: hidden entries and ``.bosunignore`` matches are skipped."""
-    files: list[pathlib.Path] = []
+    named, problems = discover_named(paths)
+    return list(named.values()), problems
+
+
+def discover_named(
+    paths: Sequence[str],
+) -> tuple[dict[str, pathlib.Path], list[diagnostics.Diagnostic]]:
+    """``discover``, keyed and sorted by display path; a file reached twice is listed once.
+
+    A walked file is named by its root's display path and its path under the root, so that
+    discovery costs no system call per file beyond the walk itself.
+    """
+    files: dict[str, pathlib.Path] = {}
     problems: list[diagnostics.Diagnostic] = []
     for given in paths:
         root = pathlib.Path(given)
         if root.is_file():
-            files.append(root)
+            files.setdefault(display_path(root), root)
         elif root.is_dir():
-            files.extend(_walk(root, read_ignore_patterns(root)))
+            shown = display_path(root)
+            prefix = "" if shown == "." else shown.rstrip("/") + "/"
+            for relative, path in _walk(root, read_ignore_patterns(root)):
+                files.setdefault(prefix + relative, path)
         else:
             problems.append(
                 diagnostics.Diagnostic(
                     "BOS109", "no such file or directory", given, line=1, column=1
                 )
             )
-    unique = {display_path(f): f for f in files}
-    return [unique[k] for k in sorted(unique)], problems
+    return {name: files[name] for name in sorted(files)}, problems
 
 
 def read_ignore_patterns(root: pathlib.Path) -> list[str]:
@@ -170,11 +235,12 @@ def is_ignored(relative: str, patterns: Iterable[str]) -> bool:
     return False
 
 
-def _walk(root: pathlib.Path, patterns: list[str]) -> Iterable[pathlib.Path]:
-    for directory, dirnames, filenames in os.walk(root):
-        base = pathlib.Path(directory)
-        relative_dir = base.relative_to(root).as_posix()
-        prefix = "" if relative_dir == "." else relative_dir + "/"
+def _walk(root: pathlib.Path, patterns: list[str]) -> Iterable[tuple[str, pathlib.Path]]:
+    """(POSIX path relative to ``root``, path) of each wanted file, in sorted order."""
+    top = os.fspath(root)
+    for directory, dirnames, filenames in os.walk(top):
+        relative_dir = directory[len(top) :].lstrip(os.sep).replace(os.sep, "/")
+        prefix = relative_dir + "/" if relative_dir else ""
         dirnames[:] = sorted(
             d
             for d in dirnames
@@ -185,36 +251,51 @@ def _walk(root: pathlib.Path, patterns: list[str]) -> Iterable[pathlib.Path]:
         for name in sorted(filenames):
             wanted = name.endswith(YAML_SUFFIXES) and not name.startswith(".")
             if wanted and not is_ignored(prefix + name, patterns):
-                yield base / name
+                yield prefix + name, pathlib.Path(directory, name)
 
 
 def read_files(
     files: Sequence[pathlib.Path], *, max_file_size: int
 ) -> tuple[dict[str, bytes], list[diagnostics.Diagnostic]]:
     """Contents by display path; files over the limit are not read at all."""
+    return read_named({display_path(f): f for f in files}, max_file_size=max_file_size)
+
+
+def read_named(
+    named: Mapping[str, pathlib.Path], *, max_file_size: int
+) -> tuple[dict[str, bytes], list[diagnostics.Diagnostic]]:
+    """Contents by display path; of a file over the limit, no more than the limit is read."""
     contents: dict[str, bytes] = {}
     problems: list[diagnostics.Diagnostic] = []
-    for path in files:
-        shown = display_path(path)
+    for shown, path in named.items():
         try:
-            size = path.stat().st_size
-            if size > max_file_size:
-                problems.append(_too_large(shown, size, max_file_size))
-                continue
-            contents[shown] = path.read_bytes()
+            with open(path, "rb") as handle:
+                raw = handle.read(max_file_size + 1)
+                size = max(len(raw), os.fstat(handle.fileno()).st_size)
         except OSError as error:
             problems.append(
                 diagnostics.Diagnostic(
                     "BOS109", f"cannot read: {error.strerror}", shown, line=1, column=1
                 )
             )
+            continue
+        if len(raw) > max_file_size:
+            problems.append(_too_large(shown, size, max_file_size))
+        else:
+            contents[shown] = raw
     return contents, problems
 
 
-def load_paths(paths: Sequence[str], *, max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> Loaded:
-    files, problems = discover(paths)
-    contents, unreadable = read_files(files, max_file_size=max_file_size)
-    loaded = load_bytes(contents, max_file_size=max_file_size)
+def load_paths(
+    paths: Sequence[str],
+    *,
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+    jobs: int | None = None,
+) -> Loaded:
+    """Every manifest under ``paths``; ``jobs`` as in ``load_bytes``, but decided by default."""
+    named, problems = discover_named(paths)
+    contents, unreadable = read_named(named, max_file_size=max_file_size)
+    loaded = load_bytes(contents, max_file_size=max_file_size, jobs=jobs)
     loaded.diagnostics[:0] = problems + unreadable
-    loaded.files = len(files)
+    loaded.files = len(named)
     return loaded
