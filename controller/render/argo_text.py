@@ -8,6 +8,7 @@ a reference would fuse with it). ``scan`` re-checks every string of the finished
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -100,6 +101,13 @@ def single_ref(text: str) -> refs.Ref | None:
 
 
 # --- the output scan ------------------------------------------------------------------------------
+
+
+def is_safe(value: Any) -> bool:
+    """Whether every ``{{`` in ``value`` is one bosun writes. Checked on the JSON text at once:
+    ``{{`` only occurs inside strings there (JSON's own braces are followed by a quote or a
+    brace that closes), and bosun's references contain nothing that JSON escapes."""
+    return _safe(json.dumps(value, ensure_ascii=False))
 
 
 def unsafe_strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:

@@ -4,12 +4,14 @@ per-environment context every mapping reads (namespaces, labels, annotations, tr
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Sequence
 from typing import Any, Protocol
 
 from bosun import __version__, diagnostics
 from bosun.spec import catalog, v1alpha1
 from bosun.spec.v1alpha1 import environment as environment_spec
+from bosun.spec.v1alpha1 import pipeline, quota, step_template
 
 MANAGED_BY = "app.kubernetes.io/managed-by"
 ENVIRONMENT_LABEL = "bosun.dev/environment"
@@ -86,6 +88,35 @@ class Context:
     source: Source
     options: RenderOptions
 
+    # Indexes built once per render: lookups per experiment must not scan the catalog.
+
+    @functools.cached_property
+    def pipelines(self) -> dict[tuple[str, str], pipeline.Pipeline]:
+        return self.manifests.pipelines()
+
+    @functools.cached_property
+    def templates(self) -> dict[str, step_template.StepTemplate]:
+        return self.manifests.templates()
+
+    @functools.cached_property
+    def _quotas(self) -> dict[str, quota.Quota]:
+        found: dict[str, quota.Quota] = {}
+        for manifest in self.manifests.quotas():
+            if manifest.spec.applies_to(self.env_name):
+                found.setdefault(manifest.metadata.team, manifest)
+        return found
+
+    def quota(self, team: str) -> quota.Quota | None:
+        """The team's quota in this environment (validation allows at most one)."""
+        return self._quotas.get(team)
+
+    @functools.cached_property
+    def _sources(self) -> dict[int, catalog.Source]:
+        return {id(entry.manifest): entry.source for entry in self.manifests}
+
+    def source_of(self, manifest: v1alpha1.Manifest) -> catalog.Source:
+        return self._sources[id(manifest)]
+
     @property
     def env_name(self) -> str:
         return self.environment.metadata.name
@@ -159,7 +190,7 @@ class Context:
         hint: str | None = None,
     ) -> RenderError:
         """A RenderError anchored on ``manifest`` at ``loc``."""
-        where = self.manifests.source_of(manifest)
+        where = self.source_of(manifest)
         return RenderError(
             [
                 diagnostics.Diagnostic(

@@ -65,12 +65,12 @@ def gather(
     """The experiment's pipeline, templates and effective parameters; ``RenderError`` when a
     reference does not resolve."""
     team, spec = manifest.metadata.team, manifest.spec
-    pipe = ctx.manifests.pipelines().get((team, spec.pipeline))
+    pipe = ctx.pipelines.get((team, spec.pipeline))
     if pipe is None:
         raise ctx.error(
             manifest, "BOS303", f"unknown pipeline '{spec.pipeline}'", ("spec", "pipeline")
         )
-    all_templates = ctx.manifests.templates()
+    all_templates = ctx.templates
     used = sorted({s.template for s in pipe.spec.steps if s.template is not None})
     templates = {n: all_templates[n] for n in used if n in all_templates}
     given = dict(overrides or {})
@@ -174,7 +174,7 @@ def _metadata(ctx: context.Context, inputs: Inputs, name: str, content_hash: str
 
 
 def workflow_spec(ctx: context.Context, inputs: Inputs) -> dict[str, Any]:
-    limits = ctx.manifests.quota_for(inputs.team, ctx.env_name)
+    limits = ctx.quota(inputs.team)
     max_steps = limits.spec.maxParallelSteps if limits is not None else None
     spec: dict[str, Any] = {
         "entrypoint": ENTRYPOINT,

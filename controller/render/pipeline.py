@@ -36,7 +36,7 @@ def workflow_template(
     templates: dict[str, step_template.StepTemplate],
 ) -> dict[str, Any]:
     team = manifest.metadata.team
-    quota = ctx.manifests.quota_for(team, ctx.env_name)
+    quota = ctx.quota(team)
     defaults = quota.spec.defaultStepResources if quota is not None else None
     _check_names(ctx, manifest)
     outputs = outputs_of(manifest, templates)

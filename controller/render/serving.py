@@ -88,7 +88,7 @@ def _unresolved(
     version: str,
     outcome: str,
 ) -> diagnostics.Diagnostic:
-    where = ctx.manifests.source_of(manifest)
+    where = ctx.source_of(manifest)
     return diagnostics.Diagnostic(
         "BOS317",
         f"model '{model}' has no version '{version}' yet; the InferenceService {outcome} "

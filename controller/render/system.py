@@ -4,6 +4,7 @@ process beside the pods). Each is idempotent, so each retries."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -40,13 +41,19 @@ def _template(
         env=containers.bosun_env(trial=False),
         parameters=[{"name": p} for p in parameters],
         artifacts=[{"name": a} for a in artifacts],
-        outputs=common.Outputs(parameters=[common.OutputParameter(name=o) for o in outputs]),
+        outputs=_outputs(tuple(outputs)),
         resources=RESOURCES,
         retries=RETRIES,
         working_dir=None,
         cache=False,
     )
     return containers.template(spec)
+
+
+@functools.cache
+def _outputs(names: tuple[str, ...]) -> common.Outputs:
+    """Built once per shape: the models are immutable, and building them is not free."""
+    return common.Outputs(parameters=[common.OutputParameter(name=n) for n in names])
 
 
 def _in(name: str) -> str:
