@@ -156,9 +156,8 @@ def main() -> None:
     workflows = sum(1 for o in objects if o["kind"] == "Workflow")
     ratio = rendered / dumped
     print(f"objects: {len(objects):,} ({workflows:,} Workflows, sweeps of 6 trials)")
-    print(
-        f"render:                         {rendered:7.3f} s ({rendered / workflows * 1e3:.2f} ms per experiment)"
-    )
+    per_experiment = rendered / workflows * 1e3
+    print(f"render:                         {rendered:7.3f} s ({per_experiment:.2f} ms each)")
     print(f"yaml.dump_all (CSafeDumper):    {dumped:7.3f} s   <- floor")
     print(f"bosun's YAML emitter (for info): {emitted:6.3f} s")
     print(f"ratio render / dump: {ratio:.2f} (goal <= {GOAL})")
