@@ -289,7 +289,8 @@ def _text(document: Mapping[str, Any], experiment: str, environment: str) -> str
     if steps["reused"]:
         lines.append(f"  reused:     {', '.join(steps['reused'])}")
     for failed in steps["failed"]:
-        lines.append(f"  failed:     {failed['node']}: {failed['message']} (log: {failed['log']})")
+        log = f"{document['runDir']}/{failed['log']}" if failed["log"] else "none"
+        lines.append(f"  failed:     {failed['node']}: {failed['message']} (log: {log})")
     if document["best"]:
         best = document["best"]
         metric = best.get("metric")

@@ -32,6 +32,12 @@ ANNOTATION = "bosun.dev/cache"
 KEY_VERSION = 1
 
 
+def secret_digest(value: str | None) -> str | None:
+    if value is None:
+        return None
+    return hashlib.sha256(b"bosun-secret\0" + value.encode()).hexdigest()
+
+
 def cacheable(template: Mapping[str, Any]) -> bool:
     """False for ``cache: false`` steps (annotation) and for bosun's own system steps."""
     annotations = (template.get("metadata") or {}).get("annotations") or {}

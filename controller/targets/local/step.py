@@ -53,12 +53,16 @@ class Step:
     tag: str
     """Process registry tag: ``main`` or ``exit``."""
 
-    def key_material(self) -> dict[str, Any]:
+    def key_material(self, secrets: Mapping[tuple[str, str], str]) -> dict[str, Any]:
+        """What decides this step's result (cache.py adds code and interpreter). Secret values
+        count through a digest: a rotated secret is a changed input, and never lands on disk."""
         return {
             "image": self.image,
             "argv": list(self.argv),
             "env": {n: v for n, v in self.env if n not in cache.PER_RUN_ENV},
-            "secrets": sorted(f"{n}={s}/{k}" for n, s, k in self.secret_env),
+            "secrets": {
+                n: [s, k, cache.secret_digest(secrets.get((s, k)))] for n, s, k in self.secret_env
+            },
             "inputs": {
                 a.name: [a.path, a.source.digest if a.source else None, a.raw]
                 for a in self.input_artifacts
@@ -99,7 +103,7 @@ class Context:
 
 def attempt(step: Step, number: int, ctx: Context) -> Result:
     started = time.time()
-    key = ctx.store.key(step.key_material(), repo_root=ctx.repo_root)
+    key = ctx.store.key(step.key_material(ctx.secrets), repo_root=ctx.repo_root)
     if number == 1:
         earlier = _earlier(step, key, ctx)
         if earlier is not None:
