@@ -201,7 +201,8 @@ def discover_named(
         elif root.is_dir():
             shown = display_path(root)
             prefix = "" if shown == "." else shown.rstrip("/") + "/"
-            for relative, path in _walk(root, read_ignore_patterns(root)):
+            under, patterns = find_ignore_patterns(root)
+            for relative, path in _walk(root, patterns, under=under):
                 files.setdefault(prefix + relative, path)
         else:
             problems.append(
@@ -212,6 +213,20 @@ def discover_named(
     return {name: files[name] for name in sorted(files)}, problems
 
 
+def find_ignore_patterns(root: pathlib.Path) -> tuple[str, list[str]]:
+    """The patterns of the nearest ``.bosunignore`` in ``root`` or a parent directory (up to the
+    repository's top, the one holding ``.git``), and ``root``'s path below that file's
+    directory: ``bosun validate teams`` honours the repository's ignore file, as git would."""
+    here = root.resolve()
+    for directory in (here, *here.parents):
+        if (directory / IGNORE_FILE).is_file():
+            under = here.relative_to(directory).as_posix()
+            return ("" if under == "." else under + "/"), read_ignore_patterns(directory)
+        if (directory / ".git").exists():
+            break
+    return "", []
+
+
 def read_ignore_patterns(root: pathlib.Path) -> list[str]:
     ignore = root / IGNORE_FILE
     if not ignore.is_file():
@@ -220,14 +235,18 @@ def read_ignore_patterns(root: pathlib.Path) -> list[str]:
     return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
 
 
-def is_ignored(relative: str, patterns: Iterable[str]) -> bool:
-    """gitignore-like: ``dir/`` ignores a directory, ``a/b`` is anchored, ``*.yaml`` matches
-    at any depth."""
+def is_ignored(relative: str, patterns: Iterable[str], *, under: str = "") -> bool:
+    """gitignore-like: ``dir/`` ignores a directory, ``a/b`` is anchored at the ignore file,
+    ``*.yaml`` matches at any depth. ``relative`` is below the validated root, which is itself
+    ``under`` the ignore file's directory; only the part below the root can be ignored, so that
+    a directory named on the command line is validated even where the ignore file skips it."""
     parts = relative.split("/")
+    base = [part for part in under.split("/") if part]
     for pattern in patterns:
         body = pattern.strip("/")
         if "/" in body:
-            prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+            full = base + parts
+            prefixes = ["/".join(full[: i + 1]) for i in range(len(base), len(full))]
             if any(fnmatch.fnmatchcase(p, body) for p in prefixes):
                 return True
         elif any(fnmatch.fnmatchcase(part, body) for part in parts):
@@ -235,8 +254,11 @@ def is_ignored(relative: str, patterns: Iterable[str]) -> bool:
     return False
 
 
-def _walk(root: pathlib.Path, patterns: list[str]) -> Iterable[tuple[str, pathlib.Path]]:
-    """(POSIX path relative to ``root``, path) of each wanted file, in sorted order."""
+def _walk(
+    root: pathlib.Path, patterns: list[str], *, under: str = ""
+) -> Iterable[tuple[str, pathlib.Path]]:
+    """(POSIX path relative to ``root``, path) of each wanted file, in sorted order; ``under``
+    is ``root``'s own path relative to the ignore file the patterns came from."""
     top = os.fspath(root)
     for directory, dirnames, filenames in os.walk(top):
         relative_dir = directory[len(top) :].lstrip(os.sep).replace(os.sep, "/")
@@ -246,11 +268,11 @@ def _walk(root: pathlib.Path, patterns: list[str]) -> Iterable[tuple[str, pathli
             for d in dirnames
             if not d.startswith(".")
             and d not in _ALWAYS_SKIPPED
-            and not is_ignored(prefix + d, patterns)
+            and not is_ignored(prefix + d, patterns, under=under)
         )
         for name in sorted(filenames):
             wanted = name.endswith(YAML_SUFFIXES) and not name.startswith(".")
-            if wanted and not is_ignored(prefix + name, patterns):
+            if wanted and not is_ignored(prefix + name, patterns, under=under):
                 yield prefix + name, pathlib.Path(directory, name)
 
 
