@@ -102,6 +102,9 @@ CODES: dict[str, str] = {
     "BOS315": "unknown output",
     "BOS316": "duplicate name within a manifest",
     "BOS317": "artifact and parameter mixed up",
+    "BOS318": "name reserved by bosun or refused by Argo",
+    "BOS319": "model version not in the registry yet",
+    "BOS320": "unknown experiment",
     # BOS4xx: security
     "BOS401": "literal {{ (template injection)",
     "BOS402": "path leaves $BOSUN_OUTPUTS",

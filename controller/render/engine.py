@@ -155,7 +155,7 @@ def render_experiment(
             if matches
             else f"unknown experiment '{name}'"
         )
-        raise context.RenderError([diagnostics.Diagnostic("BOS318", message, "")])
+        raise context.RenderError([diagnostics.Diagnostic("BOS320", message, "")])
     inputs = experiment.gather(ctx, *matches[0], parameters)
     pipe_source = ctx.source_of(inputs.pipeline)
     template = pipeline.workflow_template(ctx, inputs.pipeline, pipe_source, ctx.templates)

@@ -77,7 +77,7 @@ def _check_names(ctx: context.Context, manifest: pipeline.Pipeline) -> None:
         if step.name in RESERVED_STEP_NAMES or step.name[0].isdigit():
             raise ctx.error(
                 manifest,
-                "BOS316",
+                "BOS318",
                 f"step name '{step.name}' cannot be used in Argo",
                 ("spec", "steps", i, "name"),
                 hint="'main' and 'bosun' are reserved, and Argo task names may not start "

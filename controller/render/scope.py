@@ -44,7 +44,7 @@ class Scope:
             if entry.name in containers.RESERVED_ENV:
                 raise self.fail(
                     (*loc, i, "name"),
-                    "BOS316",
+                    "BOS318",
                     f"env '{entry.name}' is set by bosun on every step",
                     hint="bosun sets the MLFLOW_* and BOSUN_* wiring itself; choose another name",
                 )

@@ -90,7 +90,7 @@ def _unresolved(
 ) -> diagnostics.Diagnostic:
     where = ctx.source_of(manifest)
     return diagnostics.Diagnostic(
-        "BOS317",
+        "BOS319",
         f"model '{model}' has no version '{version}' yet; the InferenceService {outcome} "
         "until it does",
         where.file,

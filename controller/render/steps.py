@@ -163,7 +163,7 @@ class StepRenderer(scope.Scope):
         if clash:
             raise self.fail(
                 (*loc, "env"),
-                "BOS316",
+                "BOS318",
                 f"'{clash[0]}' is both an input of template '{template.metadata.name}' and a "
                 "value that this step's env references",
                 hint="pass the value through 'with' instead",

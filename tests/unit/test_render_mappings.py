@@ -438,7 +438,7 @@ def test_render_experiment_overrides_and_stops_sweeping_a_parameter() -> None:
 @pytest.mark.parametrize(
     ("call", "code"),
     [
-        ({"name": "nope"}, "BOS318"),
+        ({"name": "nope"}, "BOS320"),
         ({"name": "e", "parameters": {"nope": "1"}}, "BOS304"),
         ({"name": "e", "environment": "staging"}, "BOS314"),
     ],
@@ -527,12 +527,12 @@ def test_a_version_that_does_not_exist_yet_leaves_the_service_out_with_a_warning
     result = render.render_result(manifests, "dev", rs.SOURCE, Registry(set()), rs.OPTIONS)
     assert [o for o in result.objects if o["kind"] == "InferenceService"] == []
     (warning,) = result.warnings
-    assert (warning.code, warning.severity, warning.file) == ("BOS317", "warning", "teams/t/s.yaml")
+    assert (warning.code, warning.severity, warning.file) == ("BOS319", "warning", "teams/t/s.yaml")
     canary_missing = render.render_result(manifests, "dev", rs.SOURCE, Registry({"7"}), rs.OPTIONS)
     service = rs.find(canary_missing.objects, "InferenceService")
     assert "canaryTrafficPercent" not in service["spec"]["predictor"]
     assert service["spec"]["predictor"]["model"]["storageUri"] == "s3://models/m/7"
-    assert [w.code for w in canary_missing.warnings] == ["BOS317"]
+    assert [w.code for w in canary_missing.warnings] == ["BOS319"]
 
 
 def test_step_templates_become_cluster_workflow_templates(production: list[dict]) -> None:
@@ -561,7 +561,7 @@ def test_step_names_argo_cannot_take_are_refused(step_name: str, fragment: str) 
     with pytest.raises(render.RenderError) as raised:
         rendered({"templates/fit.yaml": TEMPLATE, "teams/t/p.yaml": pipeline})
     (found,) = raised.value.diagnostics
-    assert (found.code, found.loc) == ("BOS316", ("spec", "steps", 2, "name"))
+    assert (found.code, found.loc) == ("BOS318", ("spec", "steps", 2, "name"))
     assert fragment in found.message
 
 
