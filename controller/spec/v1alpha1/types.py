@@ -172,9 +172,9 @@ def quantity_value(quantity: str) -> decimal.Decimal:
     if number is None:
         raise ValueError(f"not a quantity: {quantity!r}")
     digits, suffix = number.group(0), quantity[number.end() :]
-    if suffix[:1] in ("e", "E"):
-        return decimal.Decimal(digits + suffix)
-    return decimal.Decimal(digits) * _SUFFIX[suffix]
+    if suffix in _SUFFIX:  # before exponents: "1E" is exa and "1Ei" exbi, not 1e<missing>
+        return decimal.Decimal(digits) * _SUFFIX[suffix]
+    return decimal.Decimal(digits + suffix)
 
 
 def _quantity_hint(value: str) -> str:
