@@ -374,7 +374,7 @@ class Scheduler:
 
     def _main_done(self, phase: str, message: str) -> None:
         self.main_phase = phase
-        self.message = message
+        self.message = self.halts.get(MAIN, message)
         self.workflow.status = phase
         self.status.update(phase="Running" if "onExit" in self.objects.spec else phase)
         if "onExit" in self.objects.spec and EXIT not in self.halts:
