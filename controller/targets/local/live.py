@@ -35,12 +35,12 @@ class Live:
         return table
 
     def _print(self, text: str, style: str = "") -> None:
+        self.live.update(self._render(), refresh=True)
         self.live.console.print(Text(text, style=style))
-        self.live.update(self._render())
 
     def started(self, node_id: str, attempt: int) -> None:
         self.running[node_id] = (time.monotonic(), attempt)
-        self.live.update(self._render())
+        self.live.update(self._render(), refresh=True)
 
     def finished(
         self, node_id: str, phase: str, *, seconds: float, how: str, message: str, log: str
