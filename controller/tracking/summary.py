@@ -135,8 +135,8 @@ def _shown(path: pathlib.Path, cwd: pathlib.Path) -> str:
 
 def format_text(summary: Summary, *, cwd: pathlib.Path, run_dir: pathlib.Path | None = None) -> str:
     """A few aligned lines for the end of ``bosun run``."""
-    lines = [f"workflow {summary.workflow}: {summary.status}"]
-    lines.append(f"  MLflow       experiment {summary.experiment_name}, run {summary.run_id}")
+    lines = [f"MLflow records of workflow {summary.workflow} ({summary.status})"]
+    lines.append(f"  experiment   {summary.experiment_name}, parent run {summary.run_id}")
     lines.extend(_trial_table(summary))
     if summary.best is not None:
         shown = _metric_text(summary.best, summary.objective)
