@@ -131,6 +131,19 @@ def test_invalid_manifests_print_validate_diagnostics_and_exit_1(repo: pathlib.P
     assert "did you mean 'command'?" in done.stderr
 
 
+def test_what_argo_cannot_take_is_located_in_the_manifest(repo: pathlib.Path) -> None:
+    pipeline = repo / "teams/quality/pipeline.yaml"
+    pipeline.write_text(pipeline.read_text().replace("- name: evaluate", "- name: main"))
+    done = run(BOSUN, "render", "--env", "dev", cwd=repo)
+    assert done.returncode == 1
+    assert done.stdout == ""
+    line = next(
+        i for i, text in enumerate(pipeline.read_text().splitlines(), 1) if "- name: main" in text
+    )
+    assert f"teams/quality/pipeline.yaml:{line}:" in done.stderr
+    assert "BOS318 step name 'main' cannot be used in Argo" in done.stderr
+
+
 def test_the_environment_policy_is_enforced(repo: pathlib.Path) -> None:
     pipeline = repo / "teams/quality/pipeline.yaml"
     text = pipeline.read_text()

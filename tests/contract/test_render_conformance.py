@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pathlib
 import textwrap
+from typing import Any
 
 import argo_semantics
 import manifest_strategies
@@ -14,7 +15,7 @@ import pytest
 import upstream_schemas
 from bosun import render
 from bosun.load import sources
-from bosun.spec import catalog
+from bosun.spec import catalog, v1alpha1
 from bosun.validate import engine
 from hypothesis import HealthCheck, assume, given, settings
 
@@ -50,16 +51,31 @@ def load(root: pathlib.Path, extra: dict[str, bytes] | None = None) -> sources.L
     return sources.load_bytes({**(extra or {}), **contents})
 
 
-def assert_conforms(manifests: catalog.Catalog, environment: str, source: render.Source) -> None:
-    objects = render.render(manifests, environment, source, Resolver(), OPTIONS)
-    assert objects
-    problems = [
+def problems(objects: list[dict[str, Any]]) -> list[str]:
+    found = [
         f"{obj['kind']} {obj['metadata']['name']}: {error}"
         for obj in objects
         for error in upstream_schemas.errors(obj)
     ]
-    problems += argo_semantics.errors(objects)
-    assert problems == []
+    return found + argo_semantics.errors(objects)
+
+
+def assert_conforms(manifests: catalog.Catalog, environment: str, source: render.Source) -> None:
+    """Every object of the environment, and each experiment's Workflow as `bosun run` gets it
+    (scheduled ones included)."""
+    objects = render.render(manifests, environment, source, Resolver(), OPTIONS)
+    assert objects
+    assert problems(objects) == []
+    for experiment, _ in manifests.of_kind(v1alpha1.Experiment):
+        run = render.render_experiment(
+            manifests,
+            environment,
+            experiment.metadata.name,
+            team=experiment.metadata.team,
+            source=source,
+            options=OPTIONS,
+        )
+        assert problems(run.objects()) == []
 
 
 @pytest.mark.parametrize("source", sorted(SOURCES))
