@@ -99,11 +99,32 @@ def parse(text: str, file: str) -> Parsed:
             documents.append(document)
     except yaml.MarkedYAMLError as error:
         found.append(_syntax_diagnostic(error, file, len(documents), text))
+    except yaml.reader.ReaderError as error:
+        found.append(_unreadable_character(error, file, len(documents), text))
     except RecursionError:
         found.append(_too_deep(file, len(documents)))
     finally:
         loader.dispose()
     return Parsed(documents, found)
+
+
+def _unreadable_character(
+    error: yaml.reader.ReaderError, file: str, document: int, text: str
+) -> diagnostics.Diagnostic:
+    """A character YAML does not allow in a stream (control characters, U+FFFE...)."""
+    position = min(max(error.position, 0), len(text))
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    character = error.character if isinstance(error.character, int) else ord(error.character)
+    return diagnostics.Diagnostic(
+        "BOS103",
+        f"YAML syntax error: character U+{character:04X} is not allowed in YAML",
+        file,
+        document=document,
+        line=line,
+        column=column,
+        hint=f"remove it, or write it as the escape \\u{character:04x} in a double-quoted string",
+    )
 
 
 def _too_deep(file: str, document: int, line: int = 1, column: int = 1) -> diagnostics.Diagnostic:

@@ -150,3 +150,13 @@ def test_the_nesting_bound_is_cheap_for_ordinary_files() -> None:
 def test_empty_documents(text: str, documents: list[object]) -> None:
     parsed = yaml_parse.parse(text, "f.yaml")
     assert parsed.documents == documents and parsed.diagnostics == []
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column"),
+    [("\x08a: 1\n", 1, 1), ("a: 1\nb: x\x07y\n", 2, 5), ('a: "\ufffe"\n', 1, 5)],
+)
+def test_characters_yaml_does_not_allow(text: str, line: int, column: int) -> None:
+    (diagnostic,) = yaml_parse.parse(text, "f.yaml").diagnostics
+    assert (diagnostic.code, diagnostic.line, diagnostic.column) == ("BOS103", line, column)
+    assert "is not allowed in YAML" in diagnostic.message
