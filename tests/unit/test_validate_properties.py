@@ -122,7 +122,7 @@ def mutated_repository(data: st.DataObject) -> dict[str, bytes]:
 
 
 @hypothesis.settings(
-    max_examples=int(os.environ.get("BOSUN_PROPERTY_EXAMPLES", "600")),
+    max_examples=int(os.environ.get("BOSUN_PROPERTY_EXAMPLES", "400")),
     deadline=None,
     suppress_health_check=[hypothesis.HealthCheck.too_slow, hypothesis.HealthCheck.data_too_large],
 )
