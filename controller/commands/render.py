@@ -117,15 +117,19 @@ def command(
         located = positions.locate(rendered.warnings, loaded.texts)
         report = reporters.Report(located, result.documents, result.files, loaded.texts)
         sys.stderr.write(reporters.render("text", report, color=sys.stderr.isatty()))
+    _output(rendered.objects, out, output_format)
+    sys.exit(cli.EXIT_OK)
+
+
+def _output(objects: list[dict[str, Any]], out: pathlib.Path | None, output_format: str) -> None:
     if out is not None:
-        written = _write(out, rendered.objects)
+        written = _write(out, objects)
         sys.stderr.write(f"wrote {written} objects to {out}\n")
     elif output_format == "json":
-        listing = {"apiVersion": "v1", "kind": "List", "items": rendered.objects}
+        listing = {"apiVersion": "v1", "kind": "List", "items": objects}
         sys.stdout.write(json.dumps(listing, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
     else:
-        sys.stdout.write(emit.stream(rendered.objects))
-    sys.exit(cli.EXIT_OK)
+        sys.stdout.write(emit.stream(objects))
 
 
 def _revision(path: pathlib.Path) -> tuple[str, str | None]:

@@ -85,57 +85,54 @@ def _parameters(values: dict[str, str]) -> list[dict[str, str]]:
     return [{"name": k, "value": v} for k, v in values.items()]
 
 
+def _task(name: str, template: str, depends: str | None, values: dict[str, str]) -> dict[str, Any]:
+    task: dict[str, Any] = {"name": name, "template": template}
+    if depends is not None:
+        task["depends"] = depends
+    task["arguments"] = {"parameters": _parameters(values)}
+    return task
+
+
 def _experiment(
     ctx: context.Context, inputs: experiment.Inputs, max_steps: int | None
 ) -> dict[str, Any]:
     spec = inputs.manifest.spec
-    trials_args = {system.PARENT_RUN_ID: _RUN_ID_OF_START}
-    trials: dict[str, Any] = {"name": "trials", "template": "trial", "depends": "start"}
     template: dict[str, Any] = {"name": "experiment"}
-    if inputs.dimensions:
-        assert spec.sweep is not None
-        items = sweep.trials(
-            inputs.dimensions,
-            strategy=spec.sweep.strategy,
-            max_trials=spec.sweep.maxTrials,
-            seed=spec.sweep.seed,
-        )
-        trials_args[system.TRIAL] = argo_text.argo(f"item.{sweep.TRIAL_KEY}")
-        for p in inputs.pipeline.spec.parameters:
-            swept = argo_text.argo(f"item.{p.name}")
-            trials_args[p.name] = inputs.fixed.get(p.name, swept)
-        trials["withItems"] = items
-        bound = (
-            spec.sweep.parallelism if max_steps is None else min(spec.sweep.parallelism, max_steps)
-        )
-        template["parallelism"] = bound
-    else:
-        trials_args[system.TRIAL] = "0"
-        trials_args.update(inputs.fixed)
-    trials["arguments"] = {"parameters": _parameters(trials_args)}
-    tasks: list[dict[str, Any]] = [{"name": "start", "template": "start-workflow"}, trials]
+    if spec.sweep is not None and inputs.dimensions:
+        bound = spec.sweep.parallelism
+        template["parallelism"] = bound if max_steps is None else min(bound, max_steps)
+    tasks: list[dict[str, Any]] = [{"name": "start", "template": "start-workflow"}, _trials(inputs)]
     best = argo_text.argo("tasks.trials.outputs.parameters.run_id")
     if inputs.dimensions:
-        tasks.append(
-            {
-                "name": "select",
-                "template": "select-best",
-                "depends": "trials",
-                "arguments": {"parameters": _parameters({system.PARENT_RUN_ID: _RUN_ID_OF_START})},
-            }
-        )
+        parent = {system.PARENT_RUN_ID: _RUN_ID_OF_START}
+        tasks.append(_task("select", "select-best", "trials", parent))
         best = argo_text.argo("tasks.select.outputs.parameters.run_id")
     if spec.register_ is not None:
-        tasks.append(
-            {
-                "name": "register",
-                "template": "register",
-                "depends": "select" if inputs.dimensions else "trials",
-                "arguments": {"parameters": _parameters({system.RUN_ID: best})},
-            }
-        )
+        depends = "select" if inputs.dimensions else "trials"
+        tasks.append(_task("register", "register", depends, {system.RUN_ID: best}))
     template["dag"] = {"tasks": tasks}
     return template
+
+
+def _trials(inputs: experiment.Inputs) -> dict[str, Any]:
+    """The ``trials`` task: one trial, or (with a sweep) ``withItems`` over the trials. Without a
+    sweep there is no ``withItems``: a fanned-out task's outputs are a JSON list."""
+    values = {system.PARENT_RUN_ID: _RUN_ID_OF_START}
+    sweep_spec = inputs.manifest.spec.sweep
+    if sweep_spec is None or not inputs.dimensions:
+        task = _task("trials", "trial", "start", {**values, system.TRIAL: "0", **inputs.fixed})
+        return task
+    values[system.TRIAL] = argo_text.argo(f"item.{sweep.TRIAL_KEY}")
+    for p in inputs.pipeline.spec.parameters:
+        values[p.name] = inputs.fixed.get(p.name, argo_text.argo(f"item.{p.name}"))
+    task = _task("trials", "trial", "start", values)
+    task["withItems"] = sweep.trials(
+        inputs.dimensions,
+        strategy=sweep_spec.strategy,
+        max_trials=sweep_spec.maxTrials,
+        seed=sweep_spec.seed,
+    )
+    return task
 
 
 def _trial(
@@ -147,46 +144,18 @@ def _trial(
     dataset: str | None,
 ) -> dict[str, Any]:
     own = {p: argo_text.input_parameter(p) for p in params}
-    trial_index = argo_text.input_parameter(system.TRIAL)
-    start = {
-        "name": "start",
-        "template": "start-trial",
-        "arguments": {
-            "parameters": _parameters(
-                {
-                    system.PARENT_RUN_ID: argo_text.input_parameter(system.PARENT_RUN_ID),
-                    system.TRIAL: trial_index,
-                    **own,
-                }
-            )
-        },
-    }
+    index = argo_text.input_parameter(system.TRIAL)
+    parent = argo_text.input_parameter(system.PARENT_RUN_ID)
+    start = _task(
+        "start", "start-trial", None, {system.PARENT_RUN_ID: parent, system.TRIAL: index, **own}
+    )
+    values = {**own, system.RUN_ID: _RUN_ID_OF_START, system.TRIAL: index}
     run = {
         "name": "pipeline",
         "templateRef": {"name": inputs.pipeline.metadata.name, "template": pipeline.MAIN},
         "depends": "start",
-        "arguments": {
-            "parameters": _parameters(
-                {**own, system.RUN_ID: _RUN_ID_OF_START, system.TRIAL: trial_index}
-            )
-        },
+        "arguments": {"parameters": _parameters(values)},
     }
-    end_params = {system.RUN_ID: _RUN_ID_OF_START}
-    if metric is not None:
-        end_params[system.METRIC] = argo_text.argo(f"tasks.pipeline.outputs.parameters.{metric}")
-    end: dict[str, Any] = {
-        "name": "end",
-        "template": "end-trial",
-        "depends": "pipeline",
-        "arguments": {"parameters": _parameters(end_params)},
-    }
-    artifacts = [
-        {"name": name, "from": argo_text.argo(f"tasks.pipeline.outputs.artifacts.{output}")}
-        for name, output in ((system.MODEL, model), (system.DATASET, dataset))
-        if output is not None
-    ]
-    if artifacts:
-        end["arguments"]["artifacts"] = artifacts
     return {
         "name": "trial",
         "inputs": {
@@ -196,5 +165,21 @@ def _trial(
         "outputs": {
             "parameters": [{"name": "run_id", "valueFrom": {"parameter": _RUN_ID_OF_START}}]
         },
-        "dag": {"tasks": [start, run, end]},
+        "dag": {"tasks": [start, run, _end(metric=metric, model=model, dataset=dataset)]},
     }
+
+
+def _end(*, metric: str | None, model: str | None, dataset: str | None) -> dict[str, Any]:
+    """``end-trial`` after the pipeline, given the ``main`` outputs it logs."""
+    values = {system.RUN_ID: _RUN_ID_OF_START}
+    if metric is not None:
+        values[system.METRIC] = argo_text.argo(f"tasks.pipeline.outputs.parameters.{metric}")
+    end = _task("end", "end-trial", "pipeline", values)
+    artifacts = [
+        {"name": name, "from": argo_text.argo(f"tasks.pipeline.outputs.artifacts.{output}")}
+        for name, output in ((system.MODEL, model), (system.DATASET, dataset))
+        if output is not None
+    ]
+    if artifacts:
+        end["arguments"]["artifacts"] = artifacts
+    return end

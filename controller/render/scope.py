@@ -62,18 +62,7 @@ class Scope:
         """The StepTemplate's container (its text reads only its own inputs and outputs), and
         the resolver of those references for the text of a step that uses it."""
         spec = template.spec
-        in_params = {p.name for p in spec.inputs.parameters}
-        in_artifacts = {a.name for a in spec.inputs.artifacts}
-        out_names = spec.outputs.names()
-
-        def own(ref: refs.Ref) -> str | None:
-            if isinstance(ref, refs.InputRef) and ref.name in in_params:
-                return argo_text.input_parameter(ref.name)
-            if isinstance(ref, refs.InputRef) and ref.name in in_artifacts:
-                return argo_text.input_path(ref.name)
-            if isinstance(ref, refs.OutputRef) and ref.name in out_names:
-                return argo_text.output_path(ref.name)
-            return None
+        own = template_refs(template)
 
         def inner(ref: refs.Ref) -> str:
             found = own(ref)
@@ -108,6 +97,25 @@ class Scope:
             timeout=spec.timeout,
         )
         return container, own
+
+
+def template_refs(template: step_template.StepTemplate) -> OwnResolve:
+    """Argo text of the references a StepTemplate's own text may hold (None for others)."""
+    spec = template.spec
+    in_params = {p.name for p in spec.inputs.parameters}
+    in_artifacts = {a.name for a in spec.inputs.artifacts}
+    out_names = spec.outputs.names()
+
+    def own(ref: refs.Ref) -> str | None:
+        if isinstance(ref, refs.InputRef) and ref.name in in_params:
+            return argo_text.input_parameter(ref.name)
+        if isinstance(ref, refs.InputRef) and ref.name in in_artifacts:
+            return argo_text.input_path(ref.name)
+        if isinstance(ref, refs.OutputRef) and ref.name in out_names:
+            return argo_text.output_path(ref.name)
+        return None
+
+    return own
 
 
 def trial_inputs() -> list[dict[str, Any]]:

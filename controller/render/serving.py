@@ -39,20 +39,7 @@ def inference_service(
         warnings.append(
             _unresolved(ctx, manifest, spec.model, spec.canary.version, "serves without its canary")
         )
-    served = canary or stable
-    model: dict[str, Any] = {
-        "modelFormat": {"name": "mlflow"},
-        "protocolVersion": "v2",
-        "storageUri": _uri(ctx, manifest, served.storage_uri),
-    }
-    limits = containers.resources(spec.resources)
-    if limits is not None:
-        model["resources"] = limits
-    predictor: dict[str, Any] = {
-        "minReplicas": spec.replicas.min,
-        "maxReplicas": spec.replicas.max,
-        "model": model,
-    }
+    predictor = _predictor(spec, _uri(ctx, manifest, (canary or stable).storage_uri))
     annotations = {MODEL_NAME: spec.model, MODEL_VERSION: stable.version}
     if spec.canary is not None and canary is not None:
         predictor["canaryTrafficPercent"] = spec.canary.trafficPercent
@@ -70,6 +57,18 @@ def inference_service(
         ),
         "spec": {"predictor": predictor},
     }, warnings
+
+
+def _predictor(spec: serving_target.ServingTargetSpec, storage_uri: str) -> dict[str, Any]:
+    model: dict[str, Any] = {
+        "modelFormat": {"name": "mlflow"},
+        "protocolVersion": "v2",
+        "storageUri": storage_uri,
+    }
+    limits = containers.resources(spec.resources)
+    if limits is not None:
+        model["resources"] = limits
+    return {"minReplicas": spec.replicas.min, "maxReplicas": spec.replicas.max, "model": model}
 
 
 def _uri(ctx: context.Context, manifest: serving_target.ServingTarget, uri: str) -> str:
