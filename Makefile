@@ -33,9 +33,14 @@ test: lint typecheck
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q tests/unit
 
+# validate -> render -> train, sweep and register on this machine -> what MLflow recorded.
 demo: $(STAMP)
 	$(BIN)/bosun validate . --env dev
 	$(BIN)/bosun validate . --env production
+	$(BIN)/bosun render --env dev --out .bosun/rendered/dev
+	$(BIN)/bosun run wine-rf --env dev
+	@echo
+	$(BIN)/python -m bosun.tracking.summary --experiment quality/wine-rf
 
 # Every bench/*.py (helpers start with _): each prints its figures and its ratio to a floor.
 bench: $(STAMP)
