@@ -210,8 +210,15 @@ class Dag:
             return None if None in values else json.dumps(values, separators=(",", ":"))
         if unit is not None and unit.item is not NO_ITEM:
             if ref.kind == "item":
-                return resolve.text(unit.item)
+                return self._item_text(unit.item)
             if ref.kind == "item.key" and isinstance(unit.item, Mapping):
                 value = unit.item.get(ref.first)
-                return None if value is None else resolve.text(value)
+                return None if value is None else self._item_text(value)
         return None
+
+    def _item_text(self, value: Any) -> str:
+        """An item's text; variables in a string item resolve in the DAG's scope (not ``item``
+        itself), as Argo resolves ``withItems`` before expanding."""
+        if isinstance(value, str):
+            return self._substituter(None)(value)
+        return resolve.text(value)

@@ -32,13 +32,54 @@ class Outcome:
     """Set when the process could not start; exit_code is None then."""
 
 
+class Family:
+    """A step's process group, plus the descendants found in its process tree when it is
+    stopped (a child that started a session of its own is not in the group)."""
+
+    def __init__(self, proc: subprocess.Popen[bytes]) -> None:
+        self.proc = proc
+        self.members: dict[int, psutil.Process] = {}
+
+    def signal(self, signum: signal.Signals) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.proc.pid, signum)
+        for member in self.members.values():
+            with contextlib.suppress(psutil.Error):
+                member.send_signal(signum)
+
+    def stop(self) -> None:
+        """SIGTERM to everyone. The group is frozen (SIGSTOP) while its tree is listed, so
+        that nothing it forks meanwhile escapes the list."""
+        self.signal(signal.SIGSTOP)
+        if self.proc.poll() is None:
+            with contextlib.suppress(psutil.Error):
+                for child in psutil.Process(self.proc.pid).children(recursive=True):
+                    self.members.setdefault(child.pid, child)
+        self.signal(signal.SIGTERM)
+        self.signal(signal.SIGCONT)
+
+    def kill_rest(self) -> None:
+        """SIGKILL whatever is left, and wait (briefly) until the listed members are gone."""
+        self.signal(signal.SIGKILL)
+        end = time.monotonic() + 1.0
+        while time.monotonic() < end and any(_running(m) for m in self.members.values()):
+            time.sleep(0.01)
+
+
+def _running(process: psutil.Process) -> bool:
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
 class Registry:
     """Live step processes by tag (``main``, ``exit``): a stop kills every group of a tag and
     refuses new launches under it, so no step starts after the stop began."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._live: dict[int, tuple[subprocess.Popen[bytes], str]] = {}
+        self._live: dict[int, tuple[Family, str]] = {}
         self._closed: set[str] = set()
         self._stopped: set[int] = set()
 
@@ -50,7 +91,7 @@ class Registry:
         env: Mapping[str, str],
         cwd: str,
         log: IO[bytes],
-    ) -> subprocess.Popen[bytes] | None:
+    ) -> Family | None:
         """Start ``argv`` (no shell) in a new session; None when ``tag`` is closed."""
         with self._lock:
             if tag in self._closed:
@@ -64,48 +105,34 @@ class Registry:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-            self._live[proc.pid] = (proc, tag)
-            return proc
+            family = Family(proc)
+            self._live[proc.pid] = (family, tag)
+            return family
 
-    def release(self, proc: subprocess.Popen[bytes]) -> bool:
-        """Forget ``proc``; True when a stop killed it."""
+    def release(self, family: Family) -> bool:
+        """Forget ``family``; True when a stop killed it."""
         with self._lock:
-            self._live.pop(proc.pid, None)
-            return proc.pid in self._stopped
+            self._live.pop(family.proc.pid, None)
+            return family.proc.pid in self._stopped
 
     def stop(self, tag: str) -> None:
-        """Close ``tag`` and send SIGTERM to all its groups; ``kill`` follows after the grace."""
+        """Close ``tag`` and SIGTERM all its families; ``kill`` follows after the grace."""
         with self._lock:
             self._closed.add(tag)
-            victims = [p for p, t in self._live.values() if t == tag]
-            self._stopped.update(p.pid for p in victims)
-        for proc in victims:
-            signal_group(proc, signal.SIGTERM)
+            victims = [f for f, t in self._live.values() if t == tag]
+            self._stopped.update(f.proc.pid for f in victims)
+        for family in victims:
+            family.stop()
 
     def kill(self, tag: str) -> None:
         with self._lock:
-            victims = [p for p, t in self._live.values() if t == tag]
-        for proc in victims:
-            signal_group(proc, signal.SIGKILL)
+            victims = [f for f, t in self._live.values() if t == tag]
+        for family in victims:
+            family.signal(signal.SIGKILL)
 
     def live(self) -> int:
         with self._lock:
             return len(self._live)
-
-
-def signal_group(proc: subprocess.Popen[bytes], signum: signal.Signals) -> None:
-    """Signal the process's group and every descendant still attached to its tree."""
-    descendants: list[psutil.Process] = []
-    if proc.poll() is None:
-        try:
-            descendants = psutil.Process(proc.pid).children(recursive=True)
-        except psutil.Error:
-            descendants = []
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signum)
-    for child in descendants:
-        with contextlib.suppress(psutil.Error):
-            child.send_signal(signum)
 
 
 def run(
@@ -120,31 +147,30 @@ def run(
 ) -> Outcome:
     """Run one attempt to completion, a deadline, or a stop of ``tag``."""
     try:
-        proc = registry.launch(tag, argv, env=env, cwd=cwd, log=log)
+        family = registry.launch(tag, argv, env=env, cwd=cwd, log=log)
     except OSError as e:
         return Outcome(None, error=f"cannot start {argv[0]!r}: {e.strerror or e}")
-    if proc is None:
+    if family is None:
         return Outcome(None, stopped=True)
     timed_out = False
     try:
-        code = proc.wait(timeout=deadline_seconds)
+        code = family.proc.wait(timeout=deadline_seconds)
     except subprocess.TimeoutExpired:
         timed_out = True
-        code = _terminate(proc)
+        code = _terminate(family)
     finally:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGKILL)  # leftovers of the group: the pod is gone
-        stopped = registry.release(proc)
+        family.kill_rest()  # what the step left behind dies with it, as a pod's processes do
+        stopped = registry.release(family)
     return Outcome(code, timed_out=timed_out, stopped=stopped and not timed_out)
 
 
-def _terminate(proc: subprocess.Popen[bytes]) -> int:
-    signal_group(proc, signal.SIGTERM)
+def _terminate(family: Family) -> int:
+    family.stop()
     try:
-        return proc.wait(timeout=KILL_GRACE_SECONDS)
+        return family.proc.wait(timeout=KILL_GRACE_SECONDS)
     except subprocess.TimeoutExpired:
-        signal_group(proc, signal.SIGKILL)
-        return proc.wait()
+        family.signal(signal.SIGKILL)
+        return family.proc.wait()
 
 
 def wait_quiet(registry: Registry, timeout: float) -> bool:

@@ -143,68 +143,37 @@ def container_step(
 ) -> tuple[step.Step, Retry | None]:
     """Every ``{{ }}`` of the container template resolved; raises UnresolvedError."""
     body = template.body
+    sub = _container_substituter(body, inputs, workflow)
+    container = body["container"]
     declared = body.get("inputs") or {}
     outputs = body.get("outputs") or {}
-    container_paths = {
-        f"inputs.artifacts.{a['name']}.path": str(a.get("path", ""))
-        for a in declared.get("artifacts") or []
-    }
-    for kind in ("parameters", "artifacts"):
-        for o in outputs.get(kind) or []:
-            path = (o.get("valueFrom") or {}).get("path") if kind == "parameters" else o.get("path")
-            container_paths[f"outputs.{kind}.{o['name']}.path"] = str(path)
-
-    def own(ref: expressions.Ref) -> str | None:
-        if ref.kind == "inputs.parameters":
-            return inputs.parameters.get(ref.first)
-        return None
-
-    answer = lookup(workflow, own)
-
-    def sub(text: Any) -> str:
-        text = str(text)
-        return expressions.substitute(
-            text,
-            lambda v: container_paths[v] if v in container_paths else answer(v),
-        )
-
-    container = body["container"]
-    argv = tuple(sub(a) for a in (container.get("command") or []) + (container.get("args") or []))
-    env: list[tuple[str, str]] = []
-    secret_env: list[tuple[str, str, str]] = []
-    for e in container.get("env") or []:
-        ref = (e.get("valueFrom") or {}).get("secretKeyRef")
-        if ref is not None:
-            secret_env.append((str(e["name"]), str(ref["name"]), str(ref["key"])))
-        else:
-            env.append((str(e["name"]), sub(e.get("value", ""))))
-    input_artifacts = tuple(
-        step.InputArtifact(
-            str(a["name"]), sub(a["path"]), inputs.artifacts.get(str(a["name"])), raw.get(a["name"])
-        )
-        for a in declared.get("artifacts") or []
-        if "git" not in a
-    )
-    output_parameters = tuple(
-        (str(p["name"]), sub(p["valueFrom"]["path"]), p["valueFrom"].get("default"))
-        for p in outputs.get("parameters") or []
-    )
-    output_artifacts = tuple(
-        (str(a["name"]), sub(a["path"]), bool(a.get("optional")))
-        for a in outputs.get("artifacts") or []
-    )
+    env, secret_env = _env(container.get("env") or [], sub)
     deadline = body.get("activeDeadlineSeconds")
     resolved = step.Step(
         node_id=where.node_id,
         node_dir=where.node_dir,
         log=where.log,
         image=str(container.get("image", "")),
-        argv=argv,
-        env=tuple(env),
-        secret_env=tuple(secret_env),
-        input_artifacts=input_artifacts,
-        output_parameters=output_parameters,
-        output_artifacts=output_artifacts,
+        argv=tuple(
+            sub(a) for a in [*(container.get("command") or []), *(container.get("args") or [])]
+        ),
+        env=env,
+        secret_env=secret_env,
+        input_artifacts=tuple(
+            step.InputArtifact(
+                str(a["name"]), sub(a["path"]), inputs.artifacts.get(a["name"]), raw.get(a["name"])
+            )
+            for a in declared.get("artifacts") or []
+            if "git" not in a
+        ),
+        output_parameters=tuple(
+            (str(p["name"]), sub(p["valueFrom"]["path"]), p["valueFrom"].get("default"))
+            for p in outputs.get("parameters") or []
+        ),
+        output_artifacts=tuple(
+            (str(a["name"]), sub(a["path"]), bool(a.get("optional")))
+            for a in outputs.get("artifacts") or []
+        ),
         deadline_seconds=float(sub(deadline)) if deadline is not None else None,
         cacheable=cache.cacheable(body),
         directories=(
@@ -214,6 +183,46 @@ def container_step(
         tag=where.tag,
     )
     return resolved, _retry(body.get("retryStrategy"), sub)
+
+
+def _container_substituter(
+    body: Mapping[str, Any], inputs: Inputs, workflow: Workflow
+) -> Callable[[Any], str]:
+    """Substitution inside a container template: workflow variables, its input parameters, and
+    the container paths of its artifacts and outputs (``{{inputs.artifacts.X.path}}``)."""
+    declared = body.get("inputs") or {}
+    outputs = body.get("outputs") or {}
+    known = {
+        f"inputs.artifacts.{a['name']}.path": str(a.get("path", ""))
+        for a in declared.get("artifacts") or []
+    }
+    for p in outputs.get("parameters") or []:
+        known[f"outputs.parameters.{p['name']}.path"] = str((p.get("valueFrom") or {}).get("path"))
+    for a in outputs.get("artifacts") or []:
+        known[f"outputs.artifacts.{a['name']}.path"] = str(a.get("path"))
+
+    def own(ref: expressions.Ref) -> str | None:
+        return inputs.parameters.get(ref.first) if ref.kind == "inputs.parameters" else None
+
+    answer = lookup(workflow, own)
+    return lambda text: expressions.substitute(
+        str(text), lambda v: known[v] if v in known else answer(v)
+    )
+
+
+def _env(
+    entries: list[Mapping[str, Any]], sub: Callable[[Any], str]
+) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str, str], ...]]:
+    """Literal env (substituted) and secret env (variable, secret, key)."""
+    env: list[tuple[str, str]] = []
+    secret_env: list[tuple[str, str, str]] = []
+    for e in entries:
+        ref = (e.get("valueFrom") or {}).get("secretKeyRef")
+        if ref is not None:
+            secret_env.append((str(e["name"]), str(ref["name"]), str(ref["key"])))
+        else:
+            env.append((str(e["name"]), sub(e.get("value", ""))))
+    return tuple(env), tuple(secret_env)
 
 
 def _retry(strategy: Mapping[str, Any] | None, sub: Callable[[Any], str]) -> Retry | None:
