@@ -111,6 +111,7 @@ def test_workflow_records_trials_selects_registers_and_ends(tmp_path: pathlib.Pa
         data=data,
         accuracy=accuracy,
     )
+    _check_adapter(store, trial_runs=trial_runs, version=version, model=nodes / "train1" / "model")
 
 
 def _check_store(
@@ -188,5 +189,38 @@ def _check_store(
     model = mlflow.pyfunc.load_model(f"models:/wine-classifier/{version}")
     test = pandas.read_csv(data / "test.csv")
     predicted = model.predict(test.drop(columns=["target"]).head(8))
-    assert list(predicted) == list(model.predict(test.drop(columns=["target"]).head(8)))
+    assert set(predicted) <= {0, 1, 2}
     assert (predicted == test["target"].head(8).to_numpy()).mean() >= 0.75
+
+
+def _check_adapter(
+    store: Store, *, trial_runs: dict[int, str], version: str, model: pathlib.Path
+) -> None:
+    """The port's other uses, in-process on the same store: registry aliases (the reconcile loop
+    moves them), finishing a logged model an attempt left PENDING, and the run summary."""
+    from bosun.tracking import mlflow_tracker, summary
+
+    tracker = mlflow_tracker.MlflowTracker(store.uri)
+    assert tracker.version_by_alias("wine-classifier", "staging") is None
+    tracker.set_alias("wine-classifier", "staging", version)
+    found = tracker.version_by_alias("wine-classifier", "staging")
+    assert found is not None and found.version == version and "staging" in found.aliases
+
+    # an end-trial that died after creating trial 2's logged model, before uploading it
+    import mlflow
+
+    client = mlflow.MlflowClient(store.uri)
+    experiment_id = client.get_run(trial_runs[2]).info.experiment_id
+    pending = client.create_logged_model(experiment_id, name="model", source_run_id=trial_runs[2])
+    logged = tracker.log_model(trial_runs[2], name="model", path=str(model), tags={})
+    assert (logged.model_id, logged.status) == (pending.model_id, "READY")
+
+    described = summary.describe(tracker, experiment_name="quality/wine-rf", workflow=WORKFLOW)
+    assert described is not None and described.status == "Failed"
+    assert [t.status for t in described.trials] == ["Succeeded", "Succeeded", "Failed"]
+    assert described.best is not None and described.best.run_id in trial_runs.values()
+    assert described.registered is not None and described.registered.version == version
+    assert summary.latest_workflow(tracker, "quality/wine-rf") == WORKFLOW
+    text = summary.format_text(described, cwd=store.root.parent)
+    assert f"registered   wine-classifier version {version} (READY)" in text
+    assert "--backend-store-uri sqlite:///state/mlflow.db" in text
