@@ -7,6 +7,7 @@ Pure graph algorithms over step names; unknown ``dependsOn`` names are left out 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable
 
 from bosun.spec import v1alpha1
@@ -46,6 +47,13 @@ class PipelineGraph:
     def cycles(self) -> list[list[str]]:
         """One cycle per strongly connected component that has one, as a closed walk
         ``[a, b, c, a]`` (a depends on b, ...), starting at its earliest-declared step."""
+        return self._cycles
+
+    @functools.cached_property
+    def _cycles(self) -> list[list[str]]:
+        positions = self.positions
+        if all(positions[d] < positions[step] for step, needs in self.edges.items() for d in needs):
+            return []  # every step depends only on steps declared before it: no cycle possible
         found: list[list[str]] = []
         for component in _components(self.edges):
             members = set(component)

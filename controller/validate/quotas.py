@@ -27,9 +27,10 @@ def check(manifests: catalog.Catalog, options: base.Options) -> Iterator[diagnos
         yield from _overlaps(team, quotas)
         for quota in quotas:
             yield from _defaults_fit(quota)
+    amounts = _Amounts()
     for pipeline in found.all_pipelines:
         for quota in found.quotas_of(pipeline.manifest.metadata.team):
-            yield from _steps_fit(pipeline, quota, found)
+            yield from _steps_fit(pipeline, quota, found, amounts)
     for experiment in found.experiments:
         for quota in found.quotas_of(experiment.manifest.metadata.team):
             yield from _parallelism_fits(experiment, quota)
@@ -58,35 +59,54 @@ def _shown(resources: common.Resources, resource: str) -> str:
     return str(getattr(resources, resource))
 
 
+class _Amounts:
+    """Resources as comparable numbers, each resources object converted once per check."""
+
+    def __init__(self) -> None:
+        self._known: dict[int, dict[str, Decimal]] = {}
+
+    def of(self, resources: common.Resources) -> dict[str, Decimal]:
+        amounts = self._known.get(id(resources))
+        if amounts is None:
+            amounts = self._known[id(resources)] = resources.amounts()
+        return amounts
+
+
+Layer = tuple[common.Resources, diagnostics.Loc, str]
+"""Resources a step may take a request from, where to point, and how to say where it came from."""
+
+
 def _steps_fit(
-    pipeline: index.Found[v1alpha1.Pipeline], quota: Quota, found: index.Index
+    pipeline: index.Found[v1alpha1.Pipeline], quota: Quota, found: index.Index, amounts: _Amounts
 ) -> Iterator[diagnostics.Diagnostic]:
+    """A request comes from the step, else its template, else the quota's defaults (which are
+    checked once, on the quota)."""
     spec = quota.manifest.spec
-    oversized_defaults = {
-        r for r, _, _ in excess(spec.defaultStepResources or common.Resources(), spec.hard)
-    }
+    caps = amounts.of(spec.hard)
+    if not caps:
+        return
     for i, step in enumerate(pipeline.manifest.spec.steps):
+        layers: list[Layer] = []
+        if step.resources is not None:
+            layers.append((step.resources, ("spec", "steps", i, "resources"), ""))
         template = found.template_of(step)
-        from_template = template.spec.resources if template is not None else None
-        own = step.resources or common.Resources()
-        effective = own.merged_over(from_template).merged_over(spec.defaultStepResources)
-        for resource, requested, cap in excess(effective, spec.hard):
-            loc: diagnostics.Loc = ("spec", "steps", i)
-            origin = " (the quota's defaultStepResources)"
-            if getattr(own, resource) is not None:
-                loc, origin = (*loc, "resources", resource), ""
-            elif from_template is not None and getattr(from_template, resource) is not None:
-                loc, origin = (*loc, "template"), f" (from template '{step.template}')"
-            elif resource in oversized_defaults:
-                continue  # reported once, on the quota's defaultStepResources
+        if template is not None and template.spec.resources is not None:
+            origin = f" (from template '{step.template}')"
+            layers.append((template.spec.resources, ("spec", "steps", i, "template"), origin))
+        for resource, cap in caps.items():
+            layer = next((ly for ly in layers if resource in amounts.of(ly[0])), None)
+            if layer is None or amounts.of(layer[0])[resource] <= cap:
+                continue
+            resources, where, origin = layer
             yield base.at(
                 pipeline.entry,
                 "BOS501",
-                f"step '{step.name}' requests {resource} {requested}{origin}, over the {cap} "
-                f"that quota '{quota.manifest.metadata.name}' allows in {_scope(quota.manifest)}",
-                loc,
-                hint=f"lower the step's resources.{resource} to at most {cap}, or raise the "
-                "quota's hard limit",
+                f"step '{step.name}' requests {resource} {_shown(resources, resource)}{origin}, "
+                f"over the {_shown(spec.hard, resource)} that quota "
+                f"'{quota.manifest.metadata.name}' allows in {_scope(quota.manifest)}",
+                where if origin else (*where, resource),
+                hint=f"lower the step's resources.{resource} to at most "
+                f"{_shown(spec.hard, resource)}, or raise the quota's hard limit",
             )
 
 

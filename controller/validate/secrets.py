@@ -11,6 +11,7 @@ Two signals, both tuned for few false positives:
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterator
@@ -127,6 +128,7 @@ def _may_have_shape(value: str) -> bool:
     return len(value) >= 10 and _ANCHORS.search(value) is not None
 
 
+@functools.lru_cache(maxsize=4096)
 def credential_name(name: str) -> bool:
     """``DB_PASSWORD``, ``apiKey``, ``hf-token``: yes. ``max_tokens``, ``SECRET_NAME``: no."""
     words = [w.upper() for w in _WORD.findall(name)]
