@@ -22,7 +22,7 @@ TRUSTED_TYPES = ["sklearn.tree._tree.Tree"]
 
 def read_split(directory: pathlib.Path, split: str) -> tuple[Any, Any]:
     """``(features, labels)`` of ``<directory>/<split>.csv`` as a DataFrame and a Series."""
-    import pandas  # noqa: PLC0415  (already loaded by MLflow in every caller)
+    import pandas  # type: ignore[import-untyped]  # noqa: PLC0415  (MLflow loaded it already)
 
     path = directory / f"{split}.csv"
     if not path.is_file():

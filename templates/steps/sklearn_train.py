@@ -15,6 +15,7 @@ import argparse
 import pathlib
 import shutil
 import sys
+from typing import Any
 
 import common
 
@@ -31,14 +32,14 @@ def depth(text: str) -> str:
     return text if text.lower() == "none" else positive(text)
 
 
-def oob_scores(forest: object, labels: object) -> tuple[float, float]:
+def oob_scores(forest: Any, labels: Any) -> tuple[float, float]:
     import numpy  # noqa: PLC0415
     from sklearn.metrics import accuracy_score, f1_score  # noqa: PLC0415
 
-    votes = numpy.asarray(forest.oob_decision_function_)  # type: ignore[attr-defined]
+    votes = numpy.asarray(forest.oob_decision_function_)
     seen = ~numpy.isnan(votes).any(axis=1)  # rows that every tree trained on have no vote
     truth = numpy.asarray(labels)[seen]
-    guess = numpy.asarray(forest.classes_)[votes[seen].argmax(axis=1)]  # type: ignore[attr-defined]
+    guess = numpy.asarray(forest.classes_)[votes[seen].argmax(axis=1)]
     return float(accuracy_score(truth, guess)), float(f1_score(truth, guess, average="macro"))
 
 
