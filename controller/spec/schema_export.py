@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 import pydantic
-from bosun.spec import v1alpha1
+from bosun.spec import docstrings, v1alpha1
 from pydantic import json_schema
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -36,6 +36,7 @@ def filename(kind: str) -> str:
 
 def kind_schema(kind: str) -> Schema:
     """The schema of one kind, with its ``$defs``."""
+    docstrings.describe(v1alpha1.KINDS.values())
     generated = v1alpha1.KINDS[kind].model_json_schema(
         by_alias=True, mode="validation", schema_generator=_Generator
     )
@@ -45,6 +46,7 @@ def kind_schema(kind: str) -> Schema:
 def union_schema() -> Schema:
     """Any manifest: a union discriminated by ``kind`` (``if kind == K then K's schema``), for
     files that hold several kinds and for editors that map one schema to every YAML file."""
+    docstrings.describe(v1alpha1.KINDS.values())
     adapter: pydantic.TypeAdapter[v1alpha1.Manifest] = pydantic.TypeAdapter(v1alpha1.AnyManifest)
     generated = _clean(
         adapter.json_schema(by_alias=True, mode="validation", schema_generator=_Generator)

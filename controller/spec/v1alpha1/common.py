@@ -20,7 +20,8 @@ class Model(BaseModel):
         frozen=True,
         strict=True,
         defer_build=True,
-        use_attribute_docstrings=True,  # an attribute's docstring is its schema description
+        # An attribute's docstring is its schema description: spec.docstrings reads them when a
+        # schema is generated (pydantic's use_attribute_docstrings slows every start by 130 ms).
     )
 
 
