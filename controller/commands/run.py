@@ -14,9 +14,10 @@ from typing import Any, NoReturn
 
 import click
 from bosun import cli, render, reporters
+from bosun.commands import run_report
 from bosun.load import positions, sources
 from bosun.spec import catalog, v1alpha1
-from bosun.targets.local import errors, progress, records, runtime, source, summary
+from bosun.targets.local import errors, progress, records, runtime, source
 from bosun.validate import engine
 
 EPILOG = """\b
@@ -122,11 +123,11 @@ def command(
     except errors.LocalRuntimeError as e:
         display.close()
         _fail(str(e))
-    document = _summary(result, run_info, tracking_uri, time.monotonic() - started)
+    report = run_report.document(result, run_info, tracking_uri, time.monotonic() - started)
     if json_output:
-        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+        sys.stdout.write(json.dumps(report, indent=2) + "\n")
     else:
-        sys.stdout.write(_text(document, experiment, environment))
+        sys.stdout.write(run_report.text(report, run_info))
     sys.stdout.flush()
     if result.signal is not None:
         sys.exit(128 + result.signal)
@@ -256,54 +257,3 @@ def _source(where: source.Source) -> dict[str, Any]:
         "branch": where.branch,
         "dirty": where.dirty,
     }
-
-
-def _summary(
-    result: runtime.Result, info: Mapping[str, Any], tracking_uri: str, seconds: float
-) -> dict[str, Any]:
-    status = result.status
-    return {
-        "run": result.run,
-        "phase": result.phase,
-        "message": status.get("message", ""),
-        "experiment": info["experiment"],
-        "environment": info["environment"],
-        "seconds": round(seconds, 3),
-        "runDir": str(result.run_dir),
-        "status": str(result.run_dir / records.STATUS),
-        "trackingUri": tracking_uri,
-        "steps": summary.steps(status),
-        "best": summary.best_trial(status, info.get("objective")),
-        "registered": summary.registered(status, info.get("model")),
-        "signal": result.signal,
-    }
-
-
-def _text(document: Mapping[str, Any], experiment: str, environment: str) -> str:
-    steps = document["steps"]
-    counts = ", ".join(f"{len(steps[k])} {k}" for k in ("ran", "cached", "reused") if steps[k])
-    lines = [f"\n{document['phase']}: run {document['run']} in {document['seconds']:.1f}s"]
-    lines[0] += f" ({counts})" if counts else ""
-    if steps["cached"]:
-        lines.append(f"  cached:     {', '.join(steps['cached'])}")
-    if steps["reused"]:
-        lines.append(f"  reused:     {', '.join(steps['reused'])}")
-    for failed in steps["failed"]:
-        log = f"{document['runDir']}/{failed['log']}" if failed["log"] else "none"
-        lines.append(f"  failed:     {failed['node']}: {failed['message']} (log: {log})")
-    if document["best"]:
-        best = document["best"]
-        metric = best.get("metric")
-        value = f", {metric['name']} {metric['value']}" if metric else ""
-        lines.append(f"  best trial: {best['node']} (MLflow run {best['run_id']}{value})")
-    if document["registered"]:
-        reg = document["registered"]
-        lines.append(f"  registered: {reg['model']} version {reg['version']}")
-    lines.append(f"  records:    {document['status']} (logs: {document['runDir']}/logs/)")
-    if document["trackingUri"].startswith("sqlite:"):
-        lines.append(f"  MLflow UI:  mlflow ui --backend-store-uri {document['trackingUri']}")
-    if document["phase"] != "Succeeded" and document["signal"] is None:
-        lines.append(
-            f"  resume:     bosun run {experiment} --env {environment} --resume {document['run']}"
-        )
-    return "\n".join(lines) + "\n"
