@@ -108,7 +108,7 @@ def _translate(
     kind = error["type"]
     value = error.get("input")
     if kind.startswith("BOS"):
-        return kind, error["msg"], _data_loc(loc, model), None
+        return kind, error["msg"], _data_loc(loc, model) + _culprit(error), None
     if kind == "extra_forbidden":
         field = str(loc[-1])
         allowed = fields_at(model, loc[:-1])
@@ -137,6 +137,14 @@ def _translate(
             value, [p.strip(" '") for p in expected.replace(" or ", ",").split(",")]
         )
     return "BOS204", _plain(error["msg"]), _data_loc(loc, model), hint
+
+
+def _culprit(error: ErrorDetails) -> diagnostics.Loc:
+    """The field a model-level rule blames, when it names one: a step that uses a template and
+    sets ``image`` is pointed at ``image``."""
+    context = error.get("ctx") or {}
+    blamed = context.get("field") or str(context.get("fields", "")).split(", ")[0]
+    return (blamed,) if blamed else ()
 
 
 def _plain(message: str) -> str:

@@ -82,7 +82,7 @@ class Step(common.Model):
                 "BOS311",
                 "step '{step}' sets 'with' but uses no template: pass values to an inline step "
                 "in 'args' or 'env'",
-                {"step": self.name},
+                {"step": self.name, "field": "with"},
             )
         return self
 
