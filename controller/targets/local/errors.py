@@ -8,7 +8,8 @@ class LocalRuntimeError(Exception):
 
 
 class UnsupportedError(LocalRuntimeError):
-    """The objects use Argo features outside the subset the local runtime executes.
+    """The objects use Argo features outside the subset the local runtime executes, or refer
+    to templates, tasks, inputs or outputs that do not exist.
 
     Raised before anything starts, with every problem found, so one attempt shows them all.
     """
@@ -17,8 +18,7 @@ class UnsupportedError(LocalRuntimeError):
         self.problems = problems
         listed = "\n".join(f"  - {p}" for p in problems)
         super().__init__(
-            "the workflow uses Argo features the local runtime does not run "
-            f"(see docs/local-runtime.md):\n{listed}"
+            f"the workflow cannot run on the local runtime (see docs/local-runtime.md):\n{listed}"
         )
 
 

@@ -354,17 +354,18 @@ class _Checker:
         artifacts = {str(a.get("name")) for a in inputs.get("artifacts") or []}
         for text in texts:
             for variable in expressions.variables(text):
-                problem = self._reference(variable, declared, artifacts, dag)
+                problem = self._reference(template, variable, (declared, artifacts), dag)
                 if problem:
                     self.problems.append(f"{template.label()}: {{{{{variable}}}}} {problem}")
 
     def _reference(
         self,
+        template: bundle.Template,
         variable: str,
-        declared: set[str],
-        artifacts: set[str],
+        inputs: tuple[set[str], set[str]],
         dag: tuple[Mapping[str, Any], set[str], bool] | None,
     ) -> str | None:
+        declared, artifacts = inputs
         ref = expressions.classify(variable)
         if ref is None:
             return "is not a variable the local runtime knows (see docs/local-runtime.md)"
@@ -383,8 +384,23 @@ class _Checker:
                 return "names no task of this DAG"
             if ref.first not in upstream:
                 return "names a task that is not upstream of this one (add it to depends)"
+            return self._task_output(template, tasks[ref.first], ref)
         if dag is not None and ref.kind.startswith("item") and not dag[2]:
             return "is used in a task without withItems"
+        return None
+
+    def _task_output(
+        self, template: bundle.Template, task: Mapping[str, Any], ref: expressions.Ref
+    ) -> str | None:
+        """None when the referenced task's template declares the output."""
+        try:
+            target = self.objects.task_template(template.scope, task)
+        except LookupError:
+            return None  # reported at the task itself
+        kind = "parameters" if ref.kind == "tasks.parameters" else "artifacts"
+        names = {str(o.get("name")) for o in (target.body.get("outputs") or {}).get(kind) or []}
+        if ref.second not in names:
+            return f"names no output {kind[:-1]} of {target.label()}"
         return None
 
 
