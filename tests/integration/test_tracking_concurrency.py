@@ -74,6 +74,12 @@ def test_parallel_trials_share_one_sqlite_store(tmp_path: pathlib.Path) -> None:
 
     finish(*(start(end_trial(t), env(f"end{t}")) for t in ACCURACY))
     finish(start(select("maximize"), env("max")), start(select("minimize"), env("min")))
+    no_metric = system("select-best", *flags, "--metric", "auc", "--goal", "maximize")
+    no_model = system("register", "--run-id", runs[0], "--model", "wine", "--artifact", "model")
+    auc, reg = finish(start(no_metric, env("auc")), start(no_model, env("reg")), expect=1)
+    assert "none of the 4 succeeded trial(s)" in auc.stderr and "metric 'auc'" in auc.stderr
+    assert "has no READY logged model named 'model'" in reg.stderr
+    assert "Traceback" not in auc.stderr + reg.stderr
     assert output(nodes / "max", "run_id") == runs[1], "the tie goes to the lower trial index"
     assert output(nodes / "min", "run_id") == runs[3]
 
