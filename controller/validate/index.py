@@ -53,9 +53,10 @@ class Index:
         if catalog.UNREADABLE in self.rejected:
             return True
         for scope in {team, None}:
-            names = self._rejected_names.get((kind, scope))
-            if names is not None and (name in names or "" in names):
-                return True
+            for maybe in (kind, ""):
+                names = self._rejected_names.get((maybe, scope))
+                if names is not None and (name in names or "" in names):
+                    return True
         return False
 
     def any_rejected(self, kind: str) -> bool:

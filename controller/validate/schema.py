@@ -84,11 +84,14 @@ def check_document(
 def key_of(data: dict[str, Any]) -> catalog.Key | None:
     """The (kind, team, name) of a document as far as it can be read, schema or not.
 
-    An unreadable name is ``""`` and an unreadable team ``None``: checks treat them as wildcards.
+    An unknown kind (a typo such as ``Pipline``) is ``""``, an unreadable name ``""`` and an
+    unreadable team ``None``: checks treat them as wildcards.
     """
     kind = data.get("kind")
     if not isinstance(kind, str):
         return None
+    if kind not in v1alpha1.KINDS:
+        kind = ""
     metadata = data.get("metadata")
     team = metadata.get("team") if isinstance(metadata, dict) else None
     return (kind, team if isinstance(team, str) else None, _name_of(data) or "")

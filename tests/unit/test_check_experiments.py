@@ -90,3 +90,9 @@ def test_dataset_names_an_output_artifact() -> None:
 def test_outputs_of_an_unknown_template_are_not_guessed() -> None:
     docs = [vs.pipeline(steps=[vs.prepare_step(), vs.fit_step(template="ghost")]), vs.experiment()]
     assert vs.run(experiments.check, docs) == []
+
+
+def test_a_document_of_unknown_kind_may_be_the_pipeline() -> None:
+    docs = [vs.experiment(pipeline="other")]
+    assert run(*docs, rejected=[("", "ml", "other")]) == []
+    assert run(*docs, rejected=[("", "ml", "unrelated")]) == [("BOS303", "spec.pipeline")]

@@ -86,3 +86,19 @@ def test_out_of_range(doc: vs.Doc, path: str) -> None:
 )
 def test_bounds_are_inclusive(doc: vs.Doc) -> None:
     assert problems(doc) == []
+
+
+def test_rejected_documents_are_remembered_as_far_as_they_can_be_read() -> None:
+    assert schema.key_of({"kind": "Pipeline", "metadata": {"name": "p", "team": "ml"}}) == (
+        "Pipeline",
+        "ml",
+        "p",
+    )
+    assert schema.key_of({"kind": "Pipline", "metadata": {"name": "p", "team": "ml"}}) == (
+        "",
+        "ml",
+        "p",
+    )
+    assert schema.key_of({"kind": "Pipeline", "metadata": {"name": 3}}) == ("Pipeline", None, "")
+    assert schema.key_of({"kind": "Team", "metadata": "x"}) == ("Team", None, "")
+    assert schema.key_of({"metadata": {"name": "p"}}) is None
