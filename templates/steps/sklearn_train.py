@@ -15,6 +15,7 @@ import argparse
 import pathlib
 import shutil
 import sys
+import warnings
 from typing import Any
 
 import common
@@ -32,15 +33,18 @@ def depth(text: str) -> str:
     return text if text.lower() == "none" else positive(text)
 
 
-def oob_scores(forest: Any, labels: Any) -> tuple[float, float]:
+def oob_scores(forest: Any, labels: Any) -> tuple[float, float, int]:
+    """Accuracy and macro F1 over the rows that at least one tree left out, and their count (with
+    few trees a row can be in every bootstrap sample; it then has no out-of-bag vote)."""
     import numpy  # noqa: PLC0415
     from sklearn.metrics import accuracy_score, f1_score  # noqa: PLC0415
 
     votes = numpy.asarray(forest.oob_decision_function_)
-    seen = ~numpy.isnan(votes).any(axis=1)  # rows that every tree trained on have no vote
+    seen = ~numpy.isnan(votes).any(axis=1)
     truth = numpy.asarray(labels)[seen]
     guess = numpy.asarray(forest.classes_)[votes[seen].argmax(axis=1)]
-    return float(accuracy_score(truth, guess)), float(f1_score(truth, guess, average="macro"))
+    accuracy = float(accuracy_score(truth, guess))
+    return accuracy, float(f1_score(truth, guess, average="macro")), int(seen.sum())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,8 +68,11 @@ def main(argv: list[str] | None = None) -> int:
         oob_score=True,
         random_state=args.seed,
         n_jobs=1,
-    ).fit(features, labels)
-    accuracy, f1 = oob_scores(forest, labels)
+    )
+    with warnings.catch_warnings():  # rows without an out-of-bag vote are counted below
+        warnings.filterwarnings("ignore", message="Some inputs do not have OOB scores")
+        forest.fit(features, labels)
+    accuracy, f1, scored = oob_scores(forest, labels)
 
     if args.model_out.exists():  # a retried attempt left a partial model behind
         shutil.rmtree(args.model_out)
@@ -87,7 +94,10 @@ def main(argv: list[str] | None = None) -> int:
             )
             mlflow.log_metrics({"accuracy": accuracy, "f1": f1})
     common.write_output("metrics/accuracy", accuracy)
-    print(f"random forest ({args.n_estimators} trees): oob accuracy {accuracy:.4f}, f1 {f1:.4f}")
+    print(
+        f"random forest ({args.n_estimators} trees): out-of-bag accuracy {accuracy:.4f}, "
+        f"f1 {f1:.4f} over {scored} of {len(labels)} training rows"
+    )
     return 0
 
 
