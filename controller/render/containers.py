@@ -9,7 +9,7 @@ import math
 from typing import Any
 
 from bosun.render import argo_text, context
-from bosun.spec.v1alpha1 import common, types
+from bosun.spec.v1alpha1 import common, reserved, types
 
 GPU = "nvidia.com/gpu"
 OUTPUTS_VOLUME = "bosun-outputs"
@@ -29,25 +29,8 @@ WORKFLOW_PARAMETERS = (
 )
 """Workflow-level parameters every step's env reads (``{{workflow.parameters.X}}``)."""
 
-_TAG_ENV = (
-    ("BOSUN_GIT_COMMIT", "bosun-git-commit"),
-    ("BOSUN_GIT_BRANCH", "bosun-git-branch"),
-    ("BOSUN_ENVIRONMENT", "bosun-environment"),
-    ("BOSUN_TEAM", "bosun-team"),
-    ("BOSUN_EXPERIMENT", "bosun-experiment"),
-)
-RESERVED_ENV = frozenset(
-    {
-        "BOSUN_OUTPUTS",
-        "BOSUN_TRIAL",
-        "BOSUN_WORKFLOW",
-        "MLFLOW_TRACKING_URI",
-        "MLFLOW_EXPERIMENT_NAME",
-        "MLFLOW_RUN_ID",
-        *(name for name, _ in _TAG_ENV),
-    }
-)
-"""Env names bosun sets on every step; manifests may not set them."""
+_TAG_ENV = reserved.TAG_ENV
+RESERVED_ENV = reserved.RESERVED_ENV
 
 
 def bosun_env(*, trial: bool) -> list[dict[str, Any]]:

@@ -9,11 +9,9 @@ from typing import Any
 
 from bosun.render import argo_text, containers, context, steps, wf_defaults
 from bosun.spec import catalog
-from bosun.spec.v1alpha1 import pipeline, step_template
+from bosun.spec.v1alpha1 import pipeline, reserved, step_template
 
 MAIN = "main"
-RESERVED_STEP_NAMES = frozenset({MAIN, "bosun"})
-"""``main`` is the DAG's own template; ``bosun-*`` names the system inputs of each step."""
 
 
 def outputs_of(
@@ -74,15 +72,9 @@ def workflow_template(
 
 def _check_names(ctx: context.Context, manifest: pipeline.Pipeline) -> None:
     for i, step in enumerate(manifest.spec.steps):
-        if step.name in RESERVED_STEP_NAMES or step.name[0].isdigit():
-            raise ctx.error(
-                manifest,
-                "BOS318",
-                f"step name '{step.name}' cannot be used in Argo",
-                ("spec", "steps", i, "name"),
-                hint="'main' and 'bosun' are reserved, and Argo task names may not start "
-                "with a digit",
-            )
+        problem = reserved.step_name_problem(step.name)
+        if problem is not None:
+            raise ctx.error(manifest, "BOS318", problem, ("spec", "steps", i, "name"))
 
 
 def _default(ctx: context.Context, manifest: pipeline.Pipeline, index: int, value: str) -> str:

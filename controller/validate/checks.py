@@ -16,6 +16,7 @@ from bosun.validate import (
     injection,
     policy,
     quotas,
+    reserved_names,
     secrets,
     serving,
     teams,
@@ -24,6 +25,7 @@ from bosun.validate import (
 
 ALL: tuple[base.Check, ...] = (
     uniqueness.check,
+    reserved_names.check,
     teams.check,
     environments.check,
     bindings.check,

@@ -141,7 +141,7 @@ def test_what_argo_cannot_take_is_located_in_the_manifest(repo: pathlib.Path) ->
         i for i, text in enumerate(pipeline.read_text().splitlines(), 1) if "- name: main" in text
     )
     assert f"teams/quality/pipeline.yaml:{line}:" in done.stderr
-    assert "BOS318 step name 'main' cannot be used in Argo" in done.stderr
+    assert "BOS318 step name 'main' is reserved by bosun" in done.stderr
 
 
 def test_the_environment_policy_is_enforced(repo: pathlib.Path) -> None:

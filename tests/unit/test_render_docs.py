@@ -7,7 +7,8 @@ import re
 
 from bosun import diagnostics, render
 from bosun.commands import render as render_command
-from bosun.render import experiment, pipeline, quota, system, wf_defaults
+from bosun.render import experiment, quota, system, wf_defaults
+from bosun.spec.v1alpha1 import reserved
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 RENDER_DOC = (ROOT / "docs/render.md").read_text(encoding="utf-8")
@@ -49,7 +50,7 @@ def test_defaults_in_the_docs_are_the_code_defaults() -> None:
         assert f"`{key}: {cron[key]}`" in RENDER_DOC
     assert f"{system.RESOURCES.cpu} CPU / {system.RESOURCES.memory}" in RENDER_DOC
     assert f"{system.RETRIES.limit} retries" in RENDER_DOC
-    for name in pipeline.RESERVED_STEP_NAMES:
+    for name in reserved.RESERVED_STEP_NAMES:
         assert f"`{name}`" in RENDER_DOC
 
 
