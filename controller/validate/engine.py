@@ -4,12 +4,13 @@ checks across documents, then positions for the documents that have errors."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterable
 
 from bosun import diagnostics
-from bosun.load import positions, sources
+from bosun.load import fanout, positions, sources
 from bosun.spec import catalog
-from bosun.validate import base, checks, schema
+from bosun.validate import base, checks, index, schema
 
 Options = base.Options
 
@@ -47,9 +48,33 @@ def check_documents(
             if key is not None:
                 rejected.add(key)
     manifests = catalog.Catalog(tuple(entries), frozenset(rejected))
-    for check in checks.ALL:
-        found.extend(check(manifests, options))
+    found.extend(run_checks(manifests, options))
     return manifests, found
+
+
+PARALLEL_CHECKS_FROM = 1000
+"""From this many manifests on, the checks are shared out among forked processes, which inherit
+the catalog and its index and send back only their diagnostics (bench/validate.py)."""
+
+
+def run_checks(manifests: catalog.Catalog, options: Options) -> list[diagnostics.Diagnostic]:
+    """The diagnostics of every check of ``checks.ALL``, in its order."""
+    jobs = 1
+    if len(manifests) >= PARALLEL_CHECKS_FROM:
+        jobs = min(fanout.available_cpus(), len(checks.ALL))
+    if jobs <= 1:
+        return [found for check in checks.ALL for found in check(manifests, options)]
+    index.of(manifests)  # built once, here, for every process
+    groups = [tuple(range(first, len(checks.ALL), jobs)) for first in range(jobs)]
+    results = fanout.map_shares(functools.partial(_run_group, manifests, options), groups)
+    by_check = dict(item for result in results for item in result)
+    return [found for position in range(len(checks.ALL)) for found in by_check[position]]
+
+
+def _run_group(
+    manifests: catalog.Catalog, options: Options, group: tuple[int, ...]
+) -> list[tuple[int, list[diagnostics.Diagnostic]]]:
+    return [(position, list(checks.ALL[position](manifests, options))) for position in group]
 
 
 def validate_loaded(loaded: sources.Loaded, options: Options) -> Result:
