@@ -286,14 +286,14 @@ def read_files(
 def read_named(
     named: Mapping[str, pathlib.Path], *, max_file_size: int
 ) -> tuple[dict[str, bytes], list[diagnostics.Diagnostic]]:
-    """Contents by display path; of a file over the limit, no more than the limit is read."""
+    """Contents by display path; a file over the limit is not read."""
     contents: dict[str, bytes] = {}
     problems: list[diagnostics.Diagnostic] = []
     for shown, path in named.items():
         try:
             with open(path, "rb") as handle:
-                raw = handle.read(max_file_size + 1)
-                size = max(len(raw), os.fstat(handle.fileno()).st_size)
+                size = os.fstat(handle.fileno()).st_size
+                raw = handle.read() if size <= max_file_size else b""
         except OSError as error:
             problems.append(
                 diagnostics.Diagnostic(
@@ -301,8 +301,8 @@ def read_named(
                 )
             )
             continue
-        if len(raw) > max_file_size:
-            problems.append(_too_large(shown, size, max_file_size))
+        if size > max_file_size or len(raw) > max_file_size:
+            problems.append(_too_large(shown, max(size, len(raw)), max_file_size))
         else:
             contents[shown] = raw
     return contents, problems
