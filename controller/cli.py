@@ -6,11 +6,15 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from typing import NoReturn
 
 import click
 from bosun import __version__
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+_ENTRY_POINT = False
+"""True in the ``bosun`` process itself (set by ``main``), not in a caller such as a test."""
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("bosun.commands.validate", "Validate manifests (for CI and pre-commit)."),
@@ -52,6 +56,8 @@ def group() -> None:
 def main() -> None:
     """Console entry point. Usage errors exit 2; an unexpected error never shows a traceback
     unless BOSUN_DEBUG is set."""
+    global _ENTRY_POINT  # noqa: PLW0603 - set once, by the console script only
+    _ENTRY_POINT = True
     try:
         group.main(standalone_mode=True)
     except KeyboardInterrupt:
@@ -65,6 +71,21 @@ def main() -> None:
             raise
         sys.stderr.write(internal_error_message(error))
         sys.exit(EXIT_USAGE)
+
+
+def finish(code: int) -> NoReturn:
+    """Exit with ``code`` once the output is flushed.
+
+    In the ``bosun`` process itself this skips the interpreter's teardown, which frees every
+    module and object one by one: 20 ms of the 230 ms of ``bosun validate`` on the demo
+    (bench/validate.py). Only for commands that hold nothing to release: no open runs, servers,
+    child processes or temporary files.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if _ENTRY_POINT:
+        os._exit(code)
+    sys.exit(code)
 
 
 def internal_error_message(error: BaseException) -> str:

@@ -86,8 +86,7 @@ def command(
         # A report quotes the user's text; an ASCII-only terminal gets '?' rather than a crash.
         sys.stdout.reconfigure(errors="replace")
     sys.stdout.write(output)
-    sys.stdout.flush()
-    sys.exit(cli.EXIT_OK if result.valid else cli.EXIT_INVALID)
+    cli.finish(cli.EXIT_OK if result.valid else cli.EXIT_INVALID)
 
 
 def _use_color(choice: str, output_format: str) -> bool:
