@@ -117,3 +117,8 @@ def test_property_same_as_csafeloader(documents: list[Any], flow: bool | None) -
     text = yaml.dump_all(documents, Dumper=yaml.CSafeDumper, default_flow_style=flow)
     hypothesis.assume("&" not in text)
     assert fast(text) == reference(text)
+
+
+def test_the_loader_has_no_path_resolvers() -> None:
+    """CachedResolver skips path-resolver bookkeeping: it is only right without any."""
+    assert not yaml_parse.Loader.yaml_path_resolvers
