@@ -44,6 +44,9 @@ class Loaded:
 MIN_SHARE_BYTES = 256 * 1024
 """Parsing is spread over processes only when each gets at least this much YAML: below it a fork
 costs more than it saves, and small repositories keep their cold start."""
+CHUNKS_PER_JOB = 8
+"""Files are parsed in this many runs per process, taken as processes become free, so that one
+that finishes early (or gets more of a busy machine's CPU) takes more."""
 
 
 def load_bytes(
@@ -58,10 +61,13 @@ def load_bytes(
     the result does not depend on it.
     """
     files = sorted(contents)
-    shares = _shares(files, contents, _jobs(jobs, contents))
-    if len(shares) == 1:
-        return _load_share(shares[0], max_file_size)
-    parts = fanout.map_shares(functools.partial(_load_share, max_file_size=max_file_size), shares)
+    processes = _jobs(jobs, contents)
+    if processes == 1:
+        return _load_share({file: contents[file] for file in files}, max_file_size)
+    chunks = _chunks(files, contents, processes * CHUNKS_PER_JOB)
+    parts = fanout.map_items(
+        functools.partial(_load_share, max_file_size=max_file_size), chunks, jobs=processes
+    )
     merged = Loaded([], [], {}, len(contents))
     for part in parts:
         merged.documents.extend(part.documents)
@@ -84,20 +90,18 @@ def _jobs(jobs: int | None, contents: Mapping[str, bytes]) -> int:
     return max(1, min(fanout.available_cpus(), volume // MIN_SHARE_BYTES))
 
 
-def _shares(files: list[str], contents: Mapping[str, bytes], jobs: int) -> list[dict[str, bytes]]:
-    """``files`` (sorted) cut into ``jobs`` runs of about equal bytes, keeping their order."""
-    if jobs <= 1 or len(files) < 2:
-        return [{file: contents[file] for file in files}]
-    target = sum(len(contents[file]) for file in files) / jobs
-    shares: list[dict[str, bytes]] = [{}]
+def _chunks(files: list[str], contents: Mapping[str, bytes], count: int) -> list[dict[str, bytes]]:
+    """``files`` (sorted) cut into at most ``count`` runs of about equal bytes, in order."""
+    target = sum(len(contents[file]) for file in files) / max(1, count)
+    chunks: list[dict[str, bytes]] = [{}]
     filled = 0
     for file in files:
-        if filled >= target and len(shares) < jobs:
-            shares.append({})
+        if filled >= target and len(chunks) < count:
+            chunks.append({})
             filled = 0
-        shares[-1][file] = contents[file]
+        chunks[-1][file] = contents[file]
         filled += len(contents[file])
-    return shares
+    return chunks
 
 
 def _add_file(loaded: Loaded, file: str, raw: bytes, max_file_size: int) -> None:

@@ -61,20 +61,18 @@ def run_checks(manifests: catalog.Catalog, options: Options) -> list[diagnostics
     """The diagnostics of every check of ``checks.ALL``, in its order."""
     jobs = 1
     if len(manifests) >= PARALLEL_CHECKS_FROM:
-        jobs = min(fanout.available_cpus(), len(checks.ALL))
-    if jobs <= 1:
-        return [found for check in checks.ALL for found in check(manifests, options)]
-    index.of(manifests)  # built once, here, for every process
-    groups = [tuple(range(first, len(checks.ALL), jobs)) for first in range(jobs)]
-    results = fanout.map_shares(functools.partial(_run_group, manifests, options), groups)
-    by_check = dict(item for result in results for item in result)
-    return [found for position in range(len(checks.ALL)) for found in by_check[position]]
+        jobs = fanout.available_cpus()
+        index.of(manifests)  # built once, here, for every process
+    results = fanout.map_items(
+        functools.partial(_run_check, manifests, options), checks.ALL, jobs=jobs
+    )
+    return [found for result in results for found in result]
 
 
-def _run_group(
-    manifests: catalog.Catalog, options: Options, group: tuple[int, ...]
-) -> list[tuple[int, list[diagnostics.Diagnostic]]]:
-    return [(position, list(checks.ALL[position](manifests, options))) for position in group]
+def _run_check(
+    manifests: catalog.Catalog, options: Options, check: base.Check
+) -> list[diagnostics.Diagnostic]:
+    return list(check(manifests, options))
 
 
 def validate_loaded(loaded: sources.Loaded, options: Options) -> Result:

@@ -10,38 +10,42 @@ import textwrap
 
 SCRIPT = textwrap.dedent(
     """
-    import os, sys
+    import os, sys, time
     from bosun.load import fanout, sources
 
     parent = os.getpid()
     assert fanout.can_fork()
 
-    def where(share):
-        return os.getpid(), share * 2
+    def where(item):
+        time.sleep(0.05)  # long enough for the children to take some items
+        return os.getpid(), item * 2
 
-    results = fanout.map_shares(where, [1, 2, 3])
-    assert [value for _, value in results] == [2, 4, 6], results
-    assert results[0][0] == parent and len({pid for pid, _ in results}) == 3, results
+    results = fanout.map_items(where, list(range(12)), jobs=3)
+    assert [value for _, value in results] == [2 * i for i in range(12)], results
+    assert len({pid for pid, _ in results}) > 1, "no child took an item"
 
-    def fails_in_children(share):
+    def fails_in_children(item):
         if os.getpid() != parent:
             raise RuntimeError("a child fails")
-        return share + 1
+        time.sleep(0.01)
+        return item + 1
 
-    assert fanout.map_shares(fails_in_children, [1, 2, 3]) == [2, 3, 4]
+    assert fanout.map_items(fails_in_children, list(range(8)), jobs=3) == list(range(1, 9))
 
-    def exits_in_children(share):
+    def exits_in_children(item):
         if os.getpid() != parent:
             os._exit(3)
-        return share
+        return item
 
-    assert fanout.map_shares(exits_in_children, [1, 2]) == [1, 2]
+    assert fanout.map_items(exits_in_children, [1, 2, 3], jobs=2) == [1, 2, 3]
+    assert fanout.map_items(where, [5], jobs=4) == [(parent, 10)]
 
     root = sys.argv[1]
     one = sources.load_paths([root], jobs=1)
-    many = sources.load_paths([root], jobs=3)
-    assert many.documents == one.documents and many.diagnostics == one.diagnostics
-    assert many.texts == one.texts and many.files == one.files
+    for jobs in (2, 3):
+        many = sources.load_paths([root], jobs=jobs)
+        assert many.documents == one.documents and many.diagnostics == one.diagnostics
+        assert many.texts == one.texts and many.files == one.files
     try:
         os.waitpid(-1, os.WNOHANG)
         raise AssertionError("a child was left unreaped")
