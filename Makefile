@@ -14,14 +14,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
+# Python of the platform's and the demo team's steps, linted and typed like bosun itself.
+STEP_CODE := templates/steps teams/quality/steps
+
 lint: $(STAMP)
-	$(BIN)/ruff check controller tests bench
-	$(BIN)/ruff format --check controller tests bench
+	$(BIN)/ruff check controller tests bench $(STEP_CODE)
+	$(BIN)/ruff format --check controller tests bench $(STEP_CODE)
 	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	@mkdir -p build/typecheck && ln -sfn ../../controller build/typecheck/bosun
 	$(BIN)/mypy -p bosun
+	$(BIN)/mypy $(STEP_CODE)
 
 test: lint typecheck
 	$(BIN)/bosun schema check --docs docs/reference
@@ -39,8 +43,6 @@ demo: $(STAMP)
 	$(BIN)/bosun validate . --env production
 	$(BIN)/bosun render --env dev --out .bosun/rendered/dev
 	$(BIN)/bosun run wine-rf --env dev
-	@echo
-	$(BIN)/python -m bosun.tracking.summary --experiment quality/wine-rf
 
 # Every bench/*.py (helpers start with _): each prints its figures and its ratio to a floor.
 bench: $(STAMP)
