@@ -5,14 +5,13 @@ Checks return them; reporters render them. Exceptions are kept for operational f
 
 from __future__ import annotations
 
-import dataclasses
+import typing
 from collections.abc import Iterable
 
 Loc = tuple[str | int, ...]
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Diagnostic:
+class Diagnostic(typing.NamedTuple):
     """One finding, anchored to a document and a field path inside it.
 
     ``line``/``column`` are 1-based and 0 until the loader locates the diagnostic; ``loc`` is the
@@ -37,7 +36,7 @@ class Diagnostic:
         return format_path(self.loc)
 
     def with_position(self, line: int, column: int) -> Diagnostic:
-        return dataclasses.replace(self, line=line, column=column)
+        return self._replace(line=line, column=column)
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.file, self.line, self.column, self.code, self.message)

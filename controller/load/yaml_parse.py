@@ -6,8 +6,8 @@ pathological nesting. Positions are not kept: ``positions`` recomputes them wher
 
 from __future__ import annotations
 
-import dataclasses
 import re
+import typing
 from typing import Any
 
 import yaml
@@ -64,8 +64,7 @@ class Loader(construct.CachedResolver, yaml.CSafeLoader):
                 )
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Parsed:
+class Parsed(typing.NamedTuple):
     """The documents of one file, in order; ``None`` marks an empty document."""
 
     documents: list[Any]

@@ -6,10 +6,11 @@ one that is asked for, so that ``bosun validate`` pays for no formatter it does 
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import importlib
 import re
+import types
+import typing
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
@@ -26,8 +27,7 @@ FORMATS: dict[str, str] = {
 Diagnostic = diagnostics.Diagnostic
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Report:
+class Report(typing.NamedTuple):
     """What a reporter needs: the diagnostics, what was checked, and the text of the files."""
 
     diagnostics: Sequence[Diagnostic]
@@ -35,7 +35,7 @@ class Report:
     """Documents that were parsed (and so schema-checked)."""
     files: int
     """Files that were read."""
-    sources: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    sources: Mapping[str, str] = types.MappingProxyType({})
     """Decoded text by file, for the source line under a diagnostic; files may be missing."""
 
     @property

@@ -4,6 +4,7 @@ them up. Pure data."""
 from __future__ import annotations
 
 import dataclasses
+import typing
 from collections.abc import Iterator
 from typing import TypeVar
 
@@ -18,16 +19,14 @@ UNREADABLE: Key = ("", None, "")
 """In ``Catalog.rejected``: a document that could not be read at all, of any kind and name."""
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Source:
+class Source(typing.NamedTuple):
     """Where a manifest came from: a file and the 0-based document index in it."""
 
     file: str
     document: int = 0
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(typing.NamedTuple):
     manifest: v1alpha1.Manifest
     source: Source
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import dataclasses
+import typing
 from collections.abc import Callable, Iterable
 
 from bosun import diagnostics
 from bosun.spec import catalog
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Options:
+class Options(typing.NamedTuple):
     environment: str | None = None
     """With ``--env``: also enforce that environment's policy."""
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import typing
 from collections.abc import Callable
 
 from bosun.spec import v1alpha1
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class StepOutputs:
+class StepOutputs(typing.NamedTuple):
     """The outputs a step declares; ``known`` is False when its template could not be found."""
 
     parameters: frozenset[str]

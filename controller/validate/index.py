@@ -8,6 +8,7 @@ The index of the last catalog is kept, so the checks of one validation build it 
 from __future__ import annotations
 
 import dataclasses
+import typing
 import weakref
 from collections import defaultdict
 from typing import Generic, TypeVar
@@ -18,8 +19,7 @@ from bosun.validate import graph
 M = TypeVar("M", bound=v1alpha1.Manifest)
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Found(Generic[M]):
+class Found(typing.NamedTuple, Generic[M]):
     """A manifest of a known kind and the catalog entry it came from."""
 
     manifest: M

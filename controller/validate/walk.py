@@ -7,7 +7,6 @@ YAML keys (aliases such as ``with`` and ``register``).
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import typing
 from collections.abc import Callable
@@ -18,8 +17,7 @@ from bosun import diagnostics
 from bosun.spec.v1alpha1 import refs
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Text:
+class Text(typing.NamedTuple):
     loc: diagnostics.Loc
     value: str
     is_key: bool

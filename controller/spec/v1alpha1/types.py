@@ -6,9 +6,9 @@ diagnostic code) and declares the JSON Schema that expresses as much of the rule
 
 from __future__ import annotations
 
-import dataclasses
 import decimal
 import re
+import typing
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
@@ -362,8 +362,7 @@ IMAGE_SCHEMA_RE = re.sub(r"\(\?P<\w+>", "(?:", IMAGE_RE)
 """``IMAGE_RE`` without Python's named groups, which ECMA-262 (JSON Schema's regex) lacks."""
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class ImageReference:
+class ImageReference(typing.NamedTuple):
     registry: str
     repository: str
     tag: str | None
