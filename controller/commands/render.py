@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import json
 import pathlib
-import subprocess
 import sys
-from typing import Any, NoReturn
+from typing import Any
 
 import click
-from bosun import cli, diagnostics, render, reporters
+from bosun import cli, render
+from bosun.commands import common, options
+from bosun.gitops import worktree
 from bosun.load import positions, sources
 from bosun.render import emit
-from bosun.validate import engine
 
 EPILOG = """\b
 Examples:
@@ -47,14 +47,8 @@ Model versions are not looked up: ServingTargets point at models:/<model>/<versi
     show_default=True,
     help="yaml: a multi-document stream; json: one Kubernetes List (stdout only).",
 )
-@click.option(
-    "--state-dir",
-    envvar="BOSUN_STATE_DIR",
-    default=".bosun",
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="State directory (env BOSUN_STATE_DIR); an environment without a tracking URI uses "
-    "its MLflow store, sqlite:///<state-dir>/mlflow.db.",
+@options.state_dir(
+    "an environment without a tracking URI uses its MLflow store, sqlite:///<state-dir>/mlflow.db."
 )
 @click.option("--commit", metavar="SHA", help="Source commit (default: HEAD of PATH's repository).")
 @click.option("--branch", metavar="BRANCH", help="Source branch (default: PATH's current branch).")
@@ -92,31 +86,24 @@ def command(
     """
     if out is not None and output_format == "json":
         raise click.UsageError("--format json prints one List; it cannot be combined with --out")
-    loaded = sources.load_paths([path])
-    result = engine.validate_loaded(loaded, engine.Options(environment=environment))
-    if not result.valid:
-        _report(result.diagnostics, result, loaded.texts)
-    head, current = _revision(pathlib.Path(path))
-    env = result.catalog.environments()[environment]
-    tracking = (
-        env.spec.tracking.uri or f"sqlite:///{pathlib.Path(state_dir).resolve() / 'mlflow.db'}"
-    )
+    manifests = common.validated(path, environment)
+    tree = worktree.describe(pathlib.Path(path))
+    env = manifests.catalog.environments()[environment]
     options = render.RenderOptions(
-        tracking_uri=tracking,
+        tracking_uri=common.tracking_uri(env.spec.tracking.uri, state_dir),
         system_image=system_image,
         source_root=sources.display_path(pathlib.Path(path)),
     )
-    source = render.Source(commit or head, branch or current, repo_url)
+    source = render.Source(commit or tree.commit, branch or tree.branch, repo_url)
     try:
         rendered = render.render_result(
-            result.catalog, environment, source, render.StaticResolver(), options
+            manifests.catalog, environment, source, render.StaticResolver(), options
         )
     except render.RenderError as error:
-        _report(positions.locate(error.diagnostics, loaded.texts), result, loaded.texts)
+        manifests.fail(error.diagnostics)
     if rendered.warnings:
-        located = positions.locate(rendered.warnings, loaded.texts)
-        report = reporters.Report(located, result.documents, result.files, loaded.texts)
-        sys.stderr.write(reporters.render("text", report, color=sys.stderr.isatty()))
+        located = positions.locate(rendered.warnings, manifests.texts)
+        common.write_diagnostics(located, manifests.result, manifests.texts)
     _output(rendered.objects, out, output_format)
     sys.exit(cli.EXIT_OK)
 
@@ -130,32 +117,6 @@ def _output(objects: list[dict[str, Any]], out: pathlib.Path | None, output_form
         sys.stdout.write(json.dumps(listing, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write(emit.stream(objects))
-
-
-def _revision(path: pathlib.Path) -> tuple[str, str | None]:
-    """(HEAD commit, current branch) of the repository holding ``path``; ``unversioned`` and
-    None outside one."""
-
-    def git(*args: str) -> str | None:
-        try:
-            done = subprocess.run(
-                ["git", "-C", str(path), *args], capture_output=True, text=True, check=False
-            )
-        except OSError:
-            return None
-        return done.stdout.strip() or None if done.returncode == 0 else None
-
-    return git("rev-parse", "--verify", "-q", "HEAD") or "unversioned", git(
-        "symbolic-ref", "--short", "-q", "HEAD"
-    )
-
-
-def _report(
-    found: list[diagnostics.Diagnostic], result: engine.Result, texts: dict[str, str]
-) -> NoReturn:
-    report = reporters.Report(found, result.documents, result.files, texts)
-    sys.stderr.write(reporters.render("text", report, color=sys.stderr.isatty()))
-    sys.exit(cli.EXIT_INVALID)
 
 
 def _write(out: pathlib.Path, objects: list[dict[str, Any]]) -> int:

@@ -13,12 +13,11 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import click
-from bosun import cli, render, reporters
-from bosun.commands import run_report
-from bosun.load import positions, sources
-from bosun.spec import catalog, v1alpha1
-from bosun.targets.local import errors, progress, records, runtime, source
-from bosun.validate import engine
+from bosun import cli, render
+from bosun.commands import common, options, run_report
+from bosun.gitops import worktree
+from bosun.spec import v1alpha1
+from bosun.targets.local import errors, progress, records, runtime
 
 EPILOG = """\b
 Examples:
@@ -54,14 +53,7 @@ SUFFIX_ALPHABET = string.ascii_lowercase + string.digits
     "are reused, the rest run again.",
 )
 @click.option("--team", metavar="TEAM", help="The experiment's team, when several have one.")
-@click.option(
-    "--state-dir",
-    envvar="BOSUN_STATE_DIR",
-    default=".bosun",
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="Runs, step cache, MLflow store (env BOSUN_STATE_DIR).",
-)
+@options.state_dir("runs, step cache, MLflow store.")
 @click.option(
     "--format",
     "output_format",
@@ -92,13 +84,13 @@ def command(
     overrides = _parse_params(params)
     state = Path(state_dir).resolve()
     state.mkdir(parents=True, exist_ok=True)
-    where = source.describe(Path(path), exclude=state)
-    manifests, texts = _validated(path, environment)
-    env_spec = manifests.environments()[environment].spec
-    tracking_uri = env_spec.tracking.uri or f"sqlite:///{state / 'mlflow.db'}"
+    where = worktree.describe(Path(path), exclude=state)
+    manifests = common.validated(path, environment)
+    env_spec = manifests.catalog.environments()[environment].spec
+    tracking_uri = common.tracking_uri(env_spec.tracking.uri, state)
     request = {"experiment": experiment, "team": team, "environment": environment}
     objects, run_info = _render(
-        manifests, texts, request, overrides=overrides, where=where, tracking_uri=tracking_uri
+        manifests, request, overrides=overrides, where=where, tracking_uri=tracking_uri
     )
     run_name = resume or f"{run_info['workflow']}-{_suffix()}"
     if resume:
@@ -149,30 +141,12 @@ def _fail(message: str) -> NoReturn:
     sys.exit(cli.EXIT_INVALID)
 
 
-def _validated(path: str, environment: str) -> tuple[catalog.Catalog, dict[str, str]]:
-    loaded = sources.load_paths([path])
-    result = engine.validate_loaded(loaded, engine.Options(environment=environment))
-    if not result.valid:
-        _report(result.diagnostics, result.documents, result.files, loaded.texts)
-    if environment not in result.catalog.environments():
-        known = ", ".join(sorted(result.catalog.environments())) or "none"
-        _fail(f"no Environment named '{environment}' under {path} (known: {known})")
-    return result.catalog, dict(loaded.texts)
-
-
-def _report(found: list[Any], documents: int, files: int, texts: Mapping[str, str]) -> NoReturn:
-    report = reporters.Report(found, documents, files, texts)
-    sys.stderr.write(reporters.render("text", report, color=sys.stderr.isatty()))
-    sys.exit(cli.EXIT_INVALID)
-
-
 def _render(
-    manifests: catalog.Catalog,
-    texts: dict[str, str],
+    manifests: common.Validated,
     request: Mapping[str, str | None],
     *,
     overrides: dict[str, str],
-    where: source.Source,
+    where: worktree.Source,
     tracking_uri: str,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The objects to run (the Workflow, its WorkflowTemplates, and the ConfigMap of the quota's
@@ -181,7 +155,7 @@ def _render(
     team = request["team"]
     try:
         run = render.render_experiment(
-            manifests,
+            manifests.catalog,
             environment,
             experiment,
             source=render.Source(where.commit, where.branch),
@@ -190,13 +164,13 @@ def _render(
             parameters=overrides,
         )
     except render.RenderError as e:
-        _report(positions.locate(e.diagnostics, texts), len(manifests), len(texts), texts)
+        manifests.fail(e.diagnostics)
     labels = run.workflow["metadata"].get("labels", {})
     team_name = str(labels.get("bosun.dev/team", team or ""))
-    objects = [*run.objects(), *_semaphores(manifests, run.workflow, team_name, environment)]
+    objects = run.objects()
     spec = next(
         m.spec
-        for m, _ in manifests.of_kind(v1alpha1.Experiment)
+        for m, _ in manifests.catalog.of_kind(v1alpha1.Experiment)
         if m.metadata.name == experiment and m.metadata.team == team_name
     )
     info = {
@@ -208,28 +182,6 @@ def _render(
         "model": spec.register_.model if spec.register_ else None,
     }
     return objects, info
-
-
-def _semaphores(
-    manifests: catalog.Catalog, workflow: Mapping[str, Any], team: str, environment: str
-) -> list[dict[str, Any]]:
-    """The ConfigMaps the Workflow's semaphores read: their limit is the team quota's
-    ``maxConcurrentWorkflows`` (docs/render.md), so that local runs queue like cluster runs."""
-    quota = manifests.quota_for(team, environment)
-    limit = quota.spec.maxConcurrentWorkflows if quota is not None else None
-    sync = workflow["spec"].get("synchronization") or {}
-    if limit is None:
-        return []
-    return [
-        {
-            "apiVersion": "v1",
-            "kind": "ConfigMap",
-            "metadata": {"name": ref["name"], "namespace": workflow["metadata"].get("namespace")},
-            "data": {ref["key"]: str(limit)},
-        }
-        for ref in (s.get("configMapKeyRef") for s in sync.get("semaphores") or [])
-        if ref
-    ]
 
 
 def _check_resumable(state: Path, run_name: str, info: Mapping[str, Any]) -> None:
@@ -250,7 +202,7 @@ def _suffix() -> str:
     return "".join(secrets.choice(SUFFIX_ALPHABET) for _ in range(5))
 
 
-def _source(where: source.Source) -> dict[str, Any]:
+def _source(where: worktree.Source) -> dict[str, Any]:
     return {
         "root": str(where.root),
         "commit": where.commit,

@@ -9,7 +9,10 @@ import sys
 
 import click
 from bosun import cli
+from bosun.commands import options
 from bosun.spec import reference_docs, schema_export
+
+UNUSED = "unused by this command; accepted, as by every bosun command, so scripts can pass it."
 
 _OUT = click.option(
     "--out",
@@ -45,7 +48,8 @@ def command() -> None:
 )
 @_OUT
 @_DOCS
-def export(out: pathlib.Path, docs: pathlib.Path | None) -> None:
+@options.state_dir(UNUSED)
+def export(out: pathlib.Path, docs: pathlib.Path | None, state_dir: str) -> None:
     """Write the schemas (and reference pages), replacing stale ones."""
     written = 0
     for path, text in expected_files(out, docs).items():
@@ -67,7 +71,8 @@ def export(out: pathlib.Path, docs: pathlib.Path | None) -> None:
 )
 @_OUT
 @_DOCS
-def check(out: pathlib.Path, docs: pathlib.Path | None) -> None:
+@options.state_dir(UNUSED)
+def check(out: pathlib.Path, docs: pathlib.Path | None, state_dir: str) -> None:
     """Exit 1, naming the stale files, when the committed files differ from the models."""
     stale = [
         f"{path}: {'missing' if not path.is_file() else 'out of date'}"

@@ -9,6 +9,7 @@ import sys
 
 import click
 from bosun import cli, reporters
+from bosun.commands import options
 from bosun.load import sources
 from bosun.validate import engine
 
@@ -60,12 +61,17 @@ Files and directories named in .bosunignore (gitignore-like patterns) are skippe
     show_default=True,
     help="Color the text format; auto colors a terminal unless NO_COLOR is set.",
 )
+@options.state_dir(
+    "unused by validate; accepted, as by every bosun command, so scripts can pass it."
+)
 def command(
     paths: tuple[str, ...],
+    *,
     environment: str | None,
     output_format: str,
     max_file_size: int,
     color: str,
+    state_dir: str,
 ) -> None:
     """Validate the manifests under PATH (default: the current directory).
 

@@ -46,17 +46,19 @@ class Result:
 
 @dataclasses.dataclass(frozen=True)
 class Run:
-    """One experiment's Workflow and the WorkflowTemplates it calls (``bosun run``)."""
+    """One experiment's Workflow, the WorkflowTemplates it calls and the ConfigMap of its
+    team's semaphore, if the quota sets one (``bosun run``)."""
 
     workflow: dict[str, Any]
     templates: list[dict[str, Any]]
+    config: list[dict[str, Any]] = dataclasses.field(default_factory=list)
 
     @property
     def name(self) -> str:
         return str(self.workflow["metadata"]["name"])
 
     def objects(self) -> list[dict[str, Any]]:
-        return [*self.templates, self.workflow]
+        return [*self.config, *self.templates, self.workflow]
 
 
 def sort_key(obj: dict[str, Any]) -> tuple[int, str, str]:
@@ -161,7 +163,17 @@ def render_experiment(
     template = pipeline.workflow_template(ctx, inputs.pipeline, pipe_source, ctx.templates)
     workflow = experiment.workflow(ctx, inputs)
     _check_safe([template, workflow])
-    return Run(workflow, [template])
+    return Run(workflow, [template], _semaphore(ctx, inputs.manifest.metadata.team))
+
+
+def _semaphore(ctx: context.Context, team: str) -> list[dict[str, Any]]:
+    for manifest, where in ctx.manifests.of_kind(v1alpha1.Quota):
+        if manifest.metadata.team == team and manifest.spec.applies_to(
+            ctx.environment.metadata.name
+        ):
+            found = quota.semaphore_configmap(ctx, manifest, where)
+            return [] if found is None else [found]
+    return []
 
 
 def _namespaces(ctx: context.Context) -> list[dict[str, Any]]:

@@ -69,16 +69,28 @@ def objects(
             },
         }
     )
-    if manifest.spec.maxConcurrentWorkflows is not None:
-        out.append(
-            {
-                "apiVersion": "v1",
-                "kind": "ConfigMap",
-                "metadata": meta(SEMAPHORE_CONFIGMAP),
-                "data": {SEMAPHORE_KEY: str(manifest.spec.maxConcurrentWorkflows)},
-            }
-        )
+    semaphore = semaphore_configmap(ctx, manifest, source)
+    if semaphore is not None:
+        out.append(semaphore)
     return out
+
+
+def semaphore_configmap(
+    ctx: context.Context, manifest: quota.Quota, source: catalog.Source
+) -> dict[str, Any] | None:
+    """The ConfigMap whose key limits the team's concurrent workflows (argo-workflows#3645:
+    further runs queue on the semaphore instead of failing)."""
+    if manifest.spec.maxConcurrentWorkflows is None:
+        return None
+    team = manifest.metadata.team
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": ctx.metadata(
+            SEMAPHORE_CONFIGMAP, team=team, source=source, namespace=ctx.namespace(team)
+        ),
+        "data": {SEMAPHORE_KEY: str(manifest.spec.maxConcurrentWorkflows)},
+    }
 
 
 def _hard(amounts: common.Resources) -> dict[str, str]:

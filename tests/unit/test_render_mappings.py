@@ -428,7 +428,8 @@ def test_render_experiment_overrides_and_stops_sweeping_a_parameter() -> None:
     run = render.render_experiment(
         manifests, "dev", "e", source=rs.SOURCE, options=rs.OPTIONS, parameters={"depth": "9"}
     )
-    assert [o["kind"] for o in run.objects()] == ["WorkflowTemplate", "Workflow"]
+    # the semaphore ConfigMap of the quota (maxConcurrentWorkflows), then what runs
+    assert [o["kind"] for o in run.objects()] == ["ConfigMap", "WorkflowTemplate", "Workflow"]
     trials = rs.template(run.workflow, "experiment")["dag"]["tasks"][1]
     assert "withItems" not in trials
     assert {"name": "depth", "value": "9"} in trials["arguments"]["parameters"]
