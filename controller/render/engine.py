@@ -155,7 +155,7 @@ def render_experiment(
         message = (
             f"experiment '{name}' exists in teams {', '.join(teams)}; name the team"
             if matches
-            else f"unknown experiment '{name}'"
+            else f"unknown experiment '{name}' (experiments: {_names(manifests)})"
         )
         raise context.RenderError([diagnostics.Diagnostic("BOS320", message, "")])
     inputs = experiment.gather(ctx, *matches[0], parameters)
@@ -174,6 +174,11 @@ def _semaphore(ctx: context.Context, team: str) -> list[dict[str, Any]]:
             found = quota.semaphore_configmap(ctx, manifest, where)
             return [] if found is None else [found]
     return []
+
+
+def _names(manifests: catalog.Catalog) -> str:
+    found = sorted({m.metadata.name for m, _ in manifests.of_kind(v1alpha1.Experiment)})
+    return ", ".join(found) or "none"
 
 
 def _namespaces(ctx: context.Context) -> list[dict[str, Any]]:

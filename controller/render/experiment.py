@@ -14,6 +14,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
+from bosun import diagnostics
 from bosun.render import argo_text, context, experiment_dag, names, pipeline, quota, wf_defaults
 from bosun.spec import catalog
 from bosun.spec.v1alpha1 import experiment, step_template
@@ -75,7 +76,20 @@ def gather(
     templates = {n: all_templates[n] for n in used if n in all_templates}
     given = dict(overrides or {})
     declared = {p.name: p for p in pipe.spec.parameters}
-    for key in [*spec.parameters, *(spec.sweep.parameters if spec.sweep else {}), *given]:
+    unknown = sorted(set(given) - set(declared))
+    if unknown:
+        known = ", ".join(declared) or "none"
+        raise context.RenderError(
+            [
+                diagnostics.Diagnostic(
+                    "BOS304",
+                    f"--param {unknown[0]}: pipeline '{spec.pipeline}' has no parameter "
+                    f"'{unknown[0]}' (its parameters: {known})",
+                    "",
+                )
+            ]
+        )
+    for key in [*spec.parameters, *(spec.sweep.parameters if spec.sweep else {})]:
         if key not in declared:
             where = ("spec", "parameters", key) if key in spec.parameters else ("spec", "sweep")
             raise ctx.error(

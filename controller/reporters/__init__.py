@@ -90,8 +90,9 @@ def summary(report: Report) -> str:
             return "no manifests found (0 YAML files)"
         return f"{documents} valid"
     counts = [_plural(n, word) for n, word in ((errors, "error"), (warnings, "warning")) if n]
-    files = _plural(len({d.file for d in found}), "file")
-    return f"{' and '.join(counts)} in {files} ({documents} checked)"
+    named = {d.file for d in found if d.file}
+    where = f" in {_plural(len(named), 'file')}" if named else ""
+    return f"{' and '.join(counts)}{where} ({documents} checked)"
 
 
 def _plural(count: int, word: str) -> str:

@@ -30,9 +30,9 @@ def render(report: reporters.Report, *, color: bool = False) -> str:
 
 def _diagnostic(d: diagnostics.Diagnostic, source: str | None, color: bool) -> list[str]:
     level = "red" if d.severity == "error" else "yellow"
-    where = f"{d.file}:{d.line}:{d.column}:" if d.line else f"{d.file}:"
+    where = f"{d.file}:{d.line}:{d.column}: " if d.line else f"{d.file}: " if d.file else ""
     lines = [
-        f"{_paint(where, 'bold' if color else None)} "
+        f"{_paint(where, 'bold' if color else None)}"
         f"{_paint(d.code, level if color else None)} {d.message}"
     ]
     if source is not None and d.column >= 1:

@@ -140,7 +140,17 @@ def test_invalid_manifests_exit_1_with_their_diagnostics(demo: pathlib.Path) -> 
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (("no-such", "--env", "dev"), 1, "unknown experiment 'no-such'"),
+        (
+            ("no-such", "--env", "dev"),
+            1,
+            "BOS320 unknown experiment 'no-such' (experiments: wine-rf)",
+        ),
+        (
+            ("wine-rf", "--env", "dev", "--param", "depth=3"),
+            1,
+            "BOS304 --param depth: pipeline 'train-classifier' has no parameter 'depth' "
+            "(its parameters: n_estimators, max_depth, test_size)",
+        ),
         (("wine-rf", "--env", "staging"), 1, "staging"),
         (("wine-rf", "--env", "dev", "--param", "oops"), 2, "'oops' is not NAME=VALUE"),
         (("wine-rf", "--env", "dev", "--resume", "nothing-here"), 1, "no run named nothing-here"),
@@ -153,6 +163,7 @@ def test_usage_problems_are_one_clear_line(
     assert done.returncode == code, done.stderr
     assert message in done.stderr
     assert "Traceback" not in done.stderr
+    assert not done.stderr.startswith(":"), "a problem without a file has no location prefix"
 
 
 def _wait_for(path: pathlib.Path, timeout: float = 180) -> None:
