@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import pathlib
 import signal
 import subprocess
 import threading
@@ -18,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from typing import IO
 
 import psutil
+from bosun.targets.local import warm
 
 KILL_GRACE_SECONDS = 5.0
 """Between SIGTERM and SIGKILL (Argo's terminationGracePeriodSeconds, shortened for a laptop)."""
@@ -36,7 +38,7 @@ class Family:
     """A step's process group, plus the descendants found in its process tree when it is
     stopped (a child that started a session of its own is not in the group)."""
 
-    def __init__(self, proc: subprocess.Popen[bytes]) -> None:
+    def __init__(self, proc: subprocess.Popen[bytes] | warm.WarmProcess) -> None:
         self.proc = proc
         self.members: dict[int, psutil.Process] = {}
 
@@ -77,8 +79,9 @@ class Registry:
     """Live step processes by tag (``main``, ``exit``): a stop kills every group of a tag and
     refuses new launches under it, so no step starts after the stop began."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, warm_starter: warm.Starter | None = None) -> None:
         self._lock = threading.Lock()
+        self._warm = warm_starter
         self._live: dict[int, tuple[Family, str]] = {}
         self._closed: set[str] = set()
         self._stopped: set[int] = set()
@@ -92,19 +95,24 @@ class Registry:
         cwd: str,
         log: IO[bytes],
     ) -> Family | None:
-        """Start ``argv`` (no shell) in a new session; None when ``tag`` is closed."""
+        """Start ``argv`` (no shell) in a new session; None when ``tag`` is closed. bosun's own
+        system steps are forked from a warm interpreter when the registry has a starter."""
         with self._lock:
             if tag in self._closed:
                 return None
-            proc = subprocess.Popen(
-                list(argv),
-                env=dict(env),
-                cwd=cwd,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+            proc: subprocess.Popen[bytes] | warm.WarmProcess
+            if self._warm is not None and warm.warm_module(argv) is not None:
+                proc = self._warm.start(argv, env=env, cwd=cwd, log=pathlib.Path(log.name))
+            else:
+                proc = subprocess.Popen(
+                    list(argv),
+                    env=dict(env),
+                    cwd=cwd,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
             family = Family(proc)
             self._live[proc.pid] = (family, tag)
             return family

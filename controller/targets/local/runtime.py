@@ -16,7 +16,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from bosun.targets.local import (
     semaphores,
     step,
     subset,
+    warm,
 )
 
 INHERITED_ENV = frozenset(
@@ -58,6 +59,8 @@ class Options:
     environ: Mapping[str, str] = dataclasses.field(default_factory=lambda: dict(os.environ))
     record: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     """Extra fields for status.json (source commit, experiment, ...)."""
+    warm_system_steps: bool = True
+    """Fork bosun's system steps from a warm interpreter (``warm``) instead of a fresh one."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -112,7 +115,7 @@ def run(objects: Iterable[Mapping[str, Any]], *, options: Options) -> Result:
             repo_root=options.repo_root,
             base_env=base_env(options.environ),
             secrets=secret_values,
-            registry=process.Registry(),
+            registry=process.Registry(warm_starter=_warm_starter(objects, options)),
             store=cache.Store(options.state_dir / "cache"),
             previous=_results(previous or {}, run_dir),
         )
@@ -259,3 +262,24 @@ def _signals(engine: scheduler.Scheduler) -> Iterator[list[int]]:
     finally:
         for signum, old in previous.items():
             signal.signal(signum, old)
+
+
+def _warm_starter(objects: Sequence[Mapping[str, Any]], options: Options) -> warm.Starter | None:
+    """A started fork server when the run has system steps to fork from it."""
+    if not options.warm_system_steps or not any(
+        warm.warm_module(container.get("command", [])) is not None
+        for container in _containers(objects)
+    ):
+        return None
+    starter = warm.Starter()
+    starter.prepare()
+    return starter
+
+
+def _containers(objects: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    found: list[Mapping[str, Any]] = []
+    for obj in objects:
+        spec = obj.get("spec", {})
+        spec = spec.get("workflowSpec", spec)
+        found.extend(t["container"] for t in spec.get("templates", []) if "container" in t)
+    return found

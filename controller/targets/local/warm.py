@@ -1,0 +1,127 @@
+"""Warm starts for bosun's own system steps (``python -m bosun.tracking.steps ...``).
+
+Each system step is a short MLflow call that would spend ~3 s importing MLflow in a fresh
+interpreter; a sweep runs a dozen of them. They are forked instead from the standard library's
+fork server, which imports MLflow once per ``bosun run``. What the step sees is unchanged: the same
+interpreter (bosun's, as ``python`` is on a step's PATH), module, argv, env, working directory and
+log, a session (process group) of its own, and its exit status. User steps always start fresh.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import multiprocessing.context
+import multiprocessing.forkserver
+import os
+import pathlib
+import runpy
+import subprocess
+import sys
+import threading
+from collections.abc import Mapping, Sequence
+
+WARM_MODULES: dict[str, tuple[str, ...]] = {
+    "bosun.tracking.steps": (
+        "mlflow",
+        "mlflow.store.tracking.sqlalchemy_store",
+        "mlflow.store.model_registry.sqlalchemy_store",
+        "bosun.tracking.mlflow_tracker",
+    ),
+}
+"""``python -m`` modules started warm → what the fork server imports ahead of them (not the
+module itself: ``runpy`` runs it afresh as ``__main__``, as ``python -m`` does)."""
+
+
+def warm_module(argv: Sequence[str]) -> str | None:
+    """The module of a ``python -m MODULE ...`` argv that is started warm, else None."""
+    if len(argv) >= 3 and pathlib.Path(argv[0]).name.startswith("python") and argv[1] == "-m":
+        return argv[2] if argv[2] in WARM_MODULES else None
+    return None
+
+
+class WarmProcess:
+    """A forked step with the part of ``subprocess.Popen`` that ``process.Family`` uses."""
+
+    def __init__(self, process: multiprocessing.process.BaseProcess, argv: Sequence[str]) -> None:
+        self._process = process
+        self.args = list(argv)
+
+    @property
+    def pid(self) -> int:
+        assert self._process.pid is not None
+        return self._process.pid
+
+    def poll(self) -> int | None:
+        return self._process.exitcode
+
+    def wait(self, timeout: float | None = None) -> int:
+        self._process.join(timeout)
+        code = self._process.exitcode
+        if code is None:
+            raise subprocess.TimeoutExpired(self.args, timeout or 0.0)
+        return code
+
+
+class Starter:
+    """Starts warm steps; the fork server comes up at the first one (or at ``prepare``)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._context: multiprocessing.context.ForkServerContext | None = None
+
+    def prepare(self) -> None:
+        """Bring the fork server up now, so that it imports MLflow while other work goes on."""
+        self._server()
+
+    def start(
+        self, argv: Sequence[str], *, env: Mapping[str, str], cwd: str, log: pathlib.Path
+    ) -> WarmProcess:
+        process = self._server().Process(
+            target=_run_module,
+            args=(list(argv), dict(env), cwd, str(log)),
+            name=f"bosun-step:{argv[2]}",
+        )
+        process.start()
+        return WarmProcess(process, argv)
+
+    def _server(self) -> multiprocessing.context.ForkServerContext:
+        with self._lock:
+            if self._context is None:
+                context = multiprocessing.get_context("forkserver")
+                context.set_forkserver_preload(
+                    sorted({m for ms in WARM_MODULES.values() for m in ms})
+                )
+                multiprocessing.forkserver.ensure_running()
+                self._context = context
+            return self._context
+
+
+def _run_module(argv: list[str], env: dict[str, str], cwd: str, log: str) -> None:
+    """In the forked child: become ``python -m MODULE ARGS`` as a fresh process would be."""
+    os.setsid()
+    _redirect(log)
+    os.chdir(cwd)
+    os.environ.clear()
+    os.environ.update(env)
+    sys.path.insert(0, cwd)  # what ``python -m`` puts first
+    sys.argv = [argv[2], *argv[3:]]
+    try:
+        runpy.run_module(argv[2], run_name="__main__", alter_sys=True)
+    finally:
+        with contextlib.suppress(OSError, ValueError):
+            sys.stdout.flush()
+            sys.stderr.flush()
+
+
+def _redirect(log: str) -> None:
+    """stdin from /dev/null; stdout and stderr appended to the step's log, unbuffered order kept."""
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    out = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    os.dup2(out, 1)
+    os.dup2(out, 2)
+    os.close(out)
+    sys.stdout = open(1, "w", encoding="utf-8", errors="backslashreplace", closefd=False)  # noqa: SIM115
+    sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False)  # noqa: SIM115
