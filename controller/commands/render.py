@@ -15,6 +15,7 @@ from bosun.commands import common, options
 from bosun.gitops import worktree
 from bosun.load import positions, sources
 from bosun.render import emit
+from bosun.tracking import port, store
 
 EPILOG = """\b
 Examples:
@@ -65,6 +66,13 @@ Model versions are not looked up: ServingTargets point at models:/<model>/<versi
     metavar="IMAGE",
     help="Image of bosun's system steps (MLflow bookkeeping).",
 )
+@click.option(
+    "--resolve-models",
+    is_flag=True,
+    help="Ask the environment's MLflow registry for each ServingTarget's version ('latest' "
+    "becomes a number) and point storageUri at the version's files, which KServe can download. "
+    "Without it, storageUri is models:/<model>/<version> and nothing is looked up.",
+)
 def command(
     *,
     path: str,
@@ -76,6 +84,7 @@ def command(
     branch: str | None,
     repo_url: str | None,
     system_image: str,
+    resolve_models: bool,
 ) -> None:
     """Render the manifests under PATH (default: .) for environment ENV.
 
@@ -89,23 +98,40 @@ def command(
     manifests = common.validated(path, environment)
     tree = worktree.describe(pathlib.Path(path))
     env = manifests.catalog.environments()[environment]
+    tracking_uri = common.tracking_uri(env.spec.tracking.uri, state_dir)
     options = render.RenderOptions(
-        tracking_uri=common.tracking_uri(env.spec.tracking.uri, state_dir),
+        tracking_uri=tracking_uri,
         system_image=system_image,
         source_root=sources.display_path(pathlib.Path(path)),
     )
     source = render.Source(commit or tree.commit, branch or tree.branch, repo_url)
     try:
         rendered = render.render_result(
-            manifests.catalog, environment, source, render.StaticResolver(), options
+            manifests.catalog, environment, source, _resolver(resolve_models, tracking_uri), options
         )
     except render.RenderError as error:
         manifests.fail(error.diagnostics)
+    except port.TrackingError as error:
+        raise click.ClickException(f"model registry at {tracking_uri}: {error}") from None
     if rendered.warnings:
         located = positions.locate(rendered.warnings, manifests.texts)
         common.write_diagnostics(located, manifests.result, manifests.texts)
     _output(rendered.objects, out, output_format)
     sys.exit(cli.EXIT_OK)
+
+
+def _resolver(registry: bool, tracking_uri: str) -> render.ModelResolver:
+    if not registry:
+        return render.StaticResolver()
+    database = store.sqlite_path(tracking_uri)
+    if database is not None and not database.is_file():
+        raise click.ClickException(
+            f"no MLflow store at {database}: run an experiment first (bosun run), or render "
+            "without --resolve-models"
+        )
+    from bosun.tracking import mlflow_tracker, resolver  # noqa: PLC0415 - MLflow costs ~2 s
+
+    return resolver.RegistryResolver(mlflow_tracker.MlflowTracker(tracking_uri))
 
 
 def _output(objects: list[dict[str, Any]], out: pathlib.Path | None, output_format: str) -> None:

@@ -32,12 +32,17 @@ def inference_service(
     spec = manifest.spec.for_environment(ctx.env_name)
     stable = resolver.resolve(spec.model, spec.version)
     if stable is None:
-        return None, [_unresolved(ctx, manifest, spec.model, spec.version, "is left out")]
+        loc = _version_loc(manifest, ctx.env_name, "version")
+        return None, [
+            _unresolved(ctx, manifest, spec.model, spec.version, outcome="is left out", loc=loc)
+        ]
     warnings: list[diagnostics.Diagnostic] = []
     canary = resolver.resolve(spec.model, spec.canary.version) if spec.canary else None
     if spec.canary is not None and canary is None:
+        loc = _version_loc(manifest, ctx.env_name, "canary")
+        outcome = "serves without its canary"
         warnings.append(
-            _unresolved(ctx, manifest, spec.model, spec.canary.version, "serves without its canary")
+            _unresolved(ctx, manifest, spec.model, spec.canary.version, outcome=outcome, loc=loc)
         )
     predictor = _predictor(spec, _uri(ctx, manifest, (canary or stable).storage_uri))
     annotations = {MODEL_NAME: spec.model, MODEL_VERSION: stable.version}
@@ -80,12 +85,26 @@ def _uri(ctx: context.Context, manifest: serving_target.ServingTarget, uri: str)
         ) from None
 
 
+def _version_loc(
+    manifest: serving_target.ServingTarget, environment: str, field: str
+) -> diagnostics.Loc:
+    """Where the environment's version (or canary) is written: its override, else the spec."""
+    override = manifest.spec.overrides.get(environment)
+    if override is not None and getattr(override, field) is not None:
+        loc: diagnostics.Loc = ("spec", "overrides", environment, field)
+    else:
+        loc = ("spec", field)
+    return (*loc, "version") if field == "canary" else loc
+
+
 def _unresolved(
     ctx: context.Context,
     manifest: serving_target.ServingTarget,
     model: str,
     version: str,
+    *,
     outcome: str,
+    loc: diagnostics.Loc,
 ) -> diagnostics.Diagnostic:
     where = ctx.source_of(manifest)
     return diagnostics.Diagnostic(
@@ -93,7 +112,7 @@ def _unresolved(
         f"model '{model}' has no version '{version}' yet; the InferenceService {outcome} "
         "until it does",
         where.file,
-        ("spec", "version"),
+        loc,
         where.document,
         kind=manifest.kind,
         name=manifest.metadata.name,

@@ -296,6 +296,26 @@ class MlflowTracker:
         self._client.set_registered_model_alias(model, alias, version)
 
     @_translated
+    def find_version(self, model: str, version: str) -> port.ModelVersion | None:
+        try:
+            return _version(self._client.get_model_version(model, version))
+        except MlflowException as exc:
+            if exc.error_code in _NOT_FOUND or "not found" in exc.message.lower():
+                return None
+            raise
+
+    @_translated
+    def latest_version(self, model: str) -> port.ModelVersion | None:
+        found = self._client.search_model_versions(f"name = {quote(model)}")
+        if not found:
+            return None
+        return _version(max(found, key=lambda v: int(v.version)))
+
+    @_translated
+    def download_uri(self, model: str, version: str) -> str:
+        return str(self._client.get_model_version_download_uri(model, version))
+
+    @_translated
     def version_by_alias(self, model: str, alias: str) -> port.ModelVersion | None:
         try:
             return _version(self._client.get_model_version_by_alias(model, alias))

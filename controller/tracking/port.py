@@ -132,3 +132,16 @@ class Tracker(Protocol):
     def set_alias(self, model: str, alias: str, version: str) -> None: ...
 
     def version_by_alias(self, model: str, alias: str) -> ModelVersion | None: ...
+
+    def find_version(self, model: str, version: str) -> ModelVersion | None:
+        """The version, or None when the model or the version does not exist."""
+        ...
+
+    def latest_version(self, model: str) -> ModelVersion | None:
+        """The highest version number of ``model``; None when it has none (or does not exist)."""
+        ...
+
+    def download_uri(self, model: str, version: str) -> str:
+        """Where the version's files are stored (s3://, gs://, file://...), for a server that
+        downloads them without MLflow, such as KServe's storage initializer."""
+        ...
