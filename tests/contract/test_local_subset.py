@@ -9,6 +9,7 @@ import textwrap
 
 import manifest_strategies
 import pytest
+import sample_environments
 from bosun import render
 from bosun.load import sources
 from bosun.spec import catalog, v1alpha1
@@ -20,24 +21,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 VALID_CASES = sorted(p for p in (ROOT / "tests" / "cases" / "valid").glob("*") if p.name[0] != ".")
 SOURCE = render.Source(commit="4b825dc642cb6eb9a060e54bf8d69288fbee4904", branch="main")
 OPTIONS = render.RenderOptions(tracking_uri="sqlite:////tmp/state/mlflow.db")
-ENVIRONMENTS = {
-    "environments/dev.yaml": """
-        apiVersion: bosun.dev/v1alpha1
-        kind: Environment
-        metadata: {name: dev}
-        spec: {branch: main, registryAlias: staging}
-    """,
-    "environments/production.yaml": """
-        apiVersion: bosun.dev/v1alpha1
-        kind: Environment
-        metadata: {name: production}
-        spec:
-          branch: production
-          registryAlias: production
-          target: {type: kubernetes, namespacePrefix: ml-, serviceAccountName: bosun-runner}
-          tracking: {uri: "https://mlflow.example.com"}
-    """,
-}
+ENVIRONMENTS = sample_environments.ENVIRONMENTS
 
 
 def load(root: pathlib.Path) -> sources.Loaded:

@@ -12,6 +12,7 @@ from typing import Any
 import argo_semantics
 import manifest_strategies
 import pytest
+import sample_environments
 import upstream_schemas
 from bosun import render
 from bosun.load import sources
@@ -111,24 +112,7 @@ def test_every_valid_case_conforms(case: pathlib.Path) -> None:
         assert_conforms(manifests, environment, SOURCES["with-repo-url"])
 
 
-ENVIRONMENTS = {
-    "environments/dev.yaml": """
-        apiVersion: bosun.dev/v1alpha1
-        kind: Environment
-        metadata: {name: dev}
-        spec: {branch: main, registryAlias: staging}
-    """,
-    "environments/production.yaml": """
-        apiVersion: bosun.dev/v1alpha1
-        kind: Environment
-        metadata: {name: production}
-        spec:
-          branch: production
-          registryAlias: production
-          target: {type: kubernetes, namespacePrefix: ml-, serviceAccountName: bosun-runner}
-          tracking: {uri: "https://mlflow.example.com"}
-    """,
-}
+ENVIRONMENTS = sample_environments.ENVIRONMENTS
 
 
 @settings(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pathlib
 import textwrap
 
+import sample_environments
 from bosun import render
 from bosun.load import sources
 from bosun.spec import catalog
@@ -41,22 +42,7 @@ def demo(environment: str | None = None) -> catalog.Catalog:
 
 
 ENVIRONMENTS = {
-    "environments/dev.yaml": """
-        apiVersion: bosun.dev/v1alpha1
-        kind: Environment
-        metadata: {name: dev}
-        spec: {branch: main, registryAlias: staging}
-    """,
-    "environments/production.yaml": """
-        apiVersion: bosun.dev/v1alpha1
-        kind: Environment
-        metadata: {name: production}
-        spec:
-          branch: production
-          registryAlias: production
-          target: {type: kubernetes, namespacePrefix: ml-, serviceAccountName: bosun-runner}
-          tracking: {uri: "https://mlflow.example.com"}
-    """,
+    **sample_environments.ENVIRONMENTS,
     "teams/t/team.yaml": """
         apiVersion: bosun.dev/v1alpha1
         kind: Team
