@@ -61,13 +61,10 @@ def input_path(name: str) -> str:
 
 def literal(text: str) -> str:
     """User text that is placed as is (parameter values, defaults, URIs): never ``{{``."""
-    if "{{" in text:
-        raise TextError(
-            "BOS401",
-            "literal '{{' is not allowed: Argo would evaluate it as an expression "
-            "(template injection)",
-        )
-    return text
+    try:
+        return refs.reject_braces(text)
+    except refs.ReferenceSyntaxError as error:
+        raise TextError(error.code, str(error)) from None
 
 
 def translate(text: str, resolve: Callable[[refs.Ref], str]) -> str:

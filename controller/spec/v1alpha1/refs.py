@@ -94,7 +94,8 @@ def _ref(text: str) -> Ref:
     return OutputRef(groups["output"])
 
 
-def _check_literal(text: str) -> str:
+def reject_braces(text: str) -> str:
+    """``text`` unchanged, or ``ReferenceSyntaxError`` (BOS401) when it holds a literal ``{{``."""
     if "{{" in text:
         raise ReferenceSyntaxError(
             "BOS401",
@@ -114,11 +115,11 @@ def parse(text: str) -> tuple[Part, ...]:
         if end == -1:
             raise ReferenceSyntaxError("BOS207", "unterminated reference: '${{' without '}}'")
         if start > position:
-            parts.append(_check_literal(text[position:start]))
+            parts.append(reject_braces(text[position:start]))
         parts.append(_ref(text[start + len(_OPEN) : end]))
         position = end + len(_CLOSE)
     if position < len(text):
-        parts.append(_check_literal(text[position:]))
+        parts.append(reject_braces(text[position:]))
     return tuple(parts)
 
 
@@ -136,7 +137,7 @@ def check_literal(text: str) -> str:
         raise ReferenceSyntaxError(
             "BOS207", "references (${{ ... }}) are not allowed in this field"
         )
-    return _check_literal(text)
+    return reject_braces(text)
 
 
 def _validate_expression(value: str) -> str:
