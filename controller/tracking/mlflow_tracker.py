@@ -29,6 +29,9 @@ R = TypeVar("R")
 _PAGE = 1000
 _NOT_FOUND = ("RESOURCE_DOES_NOT_EXIST", "NOT_FOUND")
 _EXISTS = ("RESOURCE_ALREADY_EXISTS", "ALREADY_EXISTS")
+_DATASET_ATTEMPTS = 3
+# sqlite, PostgreSQL and MySQL's words for a broken unique key, as MLflow passes them on.
+_UNIQUE_VIOLATIONS = ("UNIQUE constraint failed", "duplicate key value", "Duplicate entry")
 
 
 def _translated(method: Callable[P, R]) -> Callable[P, R]:
@@ -42,6 +45,14 @@ def _translated(method: Callable[P, R]) -> Callable[P, R]:
             raise port.TrackingError(f"MLflow: {exc.message}") from exc
 
     return wrapper
+
+
+def _lost_insert_race(exc: MlflowException) -> bool:
+    """MLflow's stores look a dataset up, then insert it: two trials logging the same dataset at
+    once can both miss it, and the slower insert breaks the unique key. Trying again finds the
+    row the faster trial wrote and only links it to the run."""
+    text = f"{exc.message} {exc.__cause__ or ''}"
+    return any(sign in text for sign in _UNIQUE_VIOLATIONS)
 
 
 def quote(value: str) -> str:
@@ -165,7 +176,13 @@ class MlflowTracker:
             profile=json.dumps(dict(dataset.profile), sort_keys=True),
         )
         context = entities.InputTag(mlflow_tags.MLFLOW_DATASET_CONTEXT, dataset.context)
-        self._client.log_inputs(run_id, [entities.DatasetInput(record, tags=[context])])
+        for attempt in range(_DATASET_ATTEMPTS):
+            try:
+                self._client.log_inputs(run_id, [entities.DatasetInput(record, tags=[context])])
+                return
+            except MlflowException as exc:
+                if attempt + 1 == _DATASET_ATTEMPTS or not _lost_insert_race(exc):
+                    raise
 
     @_translated
     def find_logged_model(self, run_id: str, name: str) -> port.LoggedModel | None:
