@@ -1,6 +1,7 @@
 """Rendered objects → YAML text: one stream, or one file per object at
 ``<kind>/<namespace>/<name>.yaml`` (``_cluster`` for cluster-scoped objects). Keys are sorted, so
-equal objects always give equal bytes."""
+equal objects always give equal bytes, and a value used twice is written out twice: the output
+never holds YAML anchors or aliases (``&id001``/``*id001``), whatever the objects share."""
 
 from __future__ import annotations
 
@@ -11,8 +12,17 @@ import yaml
 
 CLUSTER_SCOPE = "_cluster"
 
+
+class _Dumper(yaml.CSafeDumper):
+    """libyaml's safe dumper, without aliases: each occurrence of a shared dict or list is
+    represented anew, so no anchor is ever emitted."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 _OPTIONS: dict[str, Any] = {
-    "Dumper": yaml.CSafeDumper,
+    "Dumper": _Dumper,
     "sort_keys": True,
     "default_flow_style": False,
     "allow_unicode": True,

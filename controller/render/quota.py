@@ -65,7 +65,9 @@ def objects(
             "kind": "LimitRange",
             "metadata": meta(name),
             "spec": {
-                "limits": [{"type": "Container", "default": defaults, "defaultRequest": defaults}]
+                "limits": [
+                    {"type": "Container", "default": defaults, "defaultRequest": dict(defaults)}
+                ]
             },
         }
     )

@@ -14,8 +14,10 @@ import manifest_strategies
 import pytest
 import sample_environments
 import upstream_schemas
+import yaml
 from bosun import render
 from bosun.load import sources
+from bosun.render import emit
 from bosun.spec import catalog, v1alpha1
 from bosun.validate import engine
 from hypothesis import HealthCheck, assume, given, settings
@@ -58,7 +60,18 @@ def problems(objects: list[dict[str, Any]]) -> list[str]:
         for obj in objects
         for error in upstream_schemas.errors(obj)
     ]
-    return found + argo_semantics.errors(objects)
+    return found + argo_semantics.errors(objects) + yaml_anchors(objects)
+
+
+def yaml_anchors(objects: list[dict[str, Any]]) -> list[str]:
+    """Anchors or aliases in the YAML bosun prints (``&id001``/``*id001``): never wanted."""
+    text = emit.stream(objects)
+    found = [
+        f"YAML {type(event).__name__} {event.anchor}"
+        for event in yaml.parse(text, Loader=yaml.CSafeLoader)
+        if getattr(event, "anchor", None) is not None
+    ]
+    return found + [f"YAML text holds {m!r}" for m in ("&id", "*id") if m in text]
 
 
 def assert_conforms(manifests: catalog.Catalog, environment: str, source: render.Source) -> None:
