@@ -1,7 +1,8 @@
 """YAML text → Python documents on libyaml's fast path, refusing what bosun must not accept.
 
-Refused: duplicate keys, alias expansions beyond a bound (billion laughs), recursive aliases and
-pathological nesting. Positions are not kept: ``positions`` recomputes them where errors are.
+Refused: duplicate keys, alias and merge-key (``<<``) expansions beyond a bound (billion laughs,
+counted on the node graph before anything is built), recursive aliases and pathological nesting.
+Positions are not kept: ``positions`` recomputes them where errors are.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from bosun import diagnostics
 from bosun.load import construct, nesting
 
 MAX_EXPANDED_NODES = 100_000
-"""A document whose aliases expand to more nodes than this is refused unexpanded."""
+"""A document whose aliases and merge keys expand to more nodes than this is refused unexpanded."""
 
 _ALIAS = re.compile(r"(?:^|[\s\[{,:])\*[^\s,\[\]{}]")
 
@@ -80,21 +81,21 @@ def parse(text: str, file: str) -> Parsed:
         return Parsed([], [_too_deep(file, *deep)])
     loader = Loader(text)
     anchored = "&" in text  # no anchor, no alias: nothing is shared, build the tree directly
-    may_alias = anchored and _ALIAS.search(text) is not None
+    # only aliases and merge keys (``<<``, or any key tagged ``!!merge``) build more than written
+    may_expand = "<<" in text or "!" in text or (anchored and _ALIAS.search(text) is not None)
     try:
         while loader.check_node():
             node = loader.get_node()
-            if node is None:
+            index = len(documents)
+            problem = _expansion_problem(node, file, index) if may_expand else None
+            if node is None or problem is not None:
                 document = None
             elif anchored:
                 document = loader.construct_document(node)
             else:
                 document = construct.document(loader, node)
-            index = len(documents)
-            problem = _expansion_problem(document, file, index) if may_alias else None
             if problem is not None:
                 found.append(problem)
-                document = None
             documents.append(document)
     except yaml.MarkedYAMLError as error:
         found.append(_syntax_diagnostic(error, file, len(documents), text))
@@ -183,59 +184,116 @@ def _is_tab_at(text: str, mark: yaml.Mark | None) -> bool:
     return mark.line < len(lines) and lines[mark.line][mark.column : mark.column + 1] == "\t"
 
 
-def _expansion_problem(document: Any, file: str, index: int) -> diagnostics.Diagnostic | None:
-    """Count the nodes that aliases would expand to, without expanding them."""
+def _expansion_problem(
+    root: yaml.Node | None, file: str, index: int
+) -> diagnostics.Diagnostic | None:
+    """Refuse a composed document whose aliases and merge keys would build too much, before any
+    of it is constructed: the count is made on libyaml's node graph, where an alias is a shared
+    node, so it costs one visit per distinct node whatever the expansion."""
+    if root is None:
+        return None
     try:
-        size = _expanded_size(document)
-    except _RecursiveAliasError:
+        _expanded_size(root)
+    except _RecursiveAliasError as error:
         return diagnostics.Diagnostic(
             "BOS108",
             "recursive alias: a node contains itself",
             file,
             document=index,
+            line=error.mark.line + 1,
+            column=error.mark.column + 1,
+            hint="an alias may only refer to a node that is complete where it is used",
         )
-    if size > MAX_EXPANDED_NODES:
+    except _TooLargeError as error:
         return diagnostics.Diagnostic(
             "BOS107",
             f"aliases expand this document to more than {MAX_EXPANDED_NODES:,} nodes; "
             "refused without expanding it",
             file,
             document=index,
-            hint="anchors and aliases may not multiply the document (billion laughs)",
+            line=error.mark.line + 1,
+            column=error.mark.column + 1,
+            hint="anchors, aliases and merge keys (<<) may not multiply the document "
+            "(billion laughs)",
         )
     return None
 
 
 class _RecursiveAliasError(Exception):
-    pass
+    def __init__(self, mark: yaml.Mark) -> None:
+        self.mark = mark
 
 
-def _expanded_size(root: Any) -> int:
-    """Node count as if every alias were copied; each distinct container is visited once."""
+class _TooLargeError(Exception):
+    def __init__(self, mark: yaml.Mark) -> None:
+        self.mark = mark
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """Nodes of ``root`` as if every alias were copied and every merge key (``<<``) applied,
+    counted with each distinct node visited once (iteratively: no recursion on deep graphs).
+
+    PyYAML applies a merge by copying the merged mappings' (already merged) key/value pairs into
+    the merging mapping's own list, once per mapping: the pairs so copied are counted too, in
+    ``copied``, since nested merges copy the same pairs again at every level. Raises
+    ``_TooLargeError`` (at the node that crosses ``MAX_EXPANDED_NODES``) or
+    ``_RecursiveAliasError`` (at a node that contains itself).
+    """
     sizes: dict[int, int] = {}
     in_progress: set[int] = set()
-    stack: list[tuple[Any, bool]] = [(root, False)]
+    copied = 0
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     while stack:
         node, children_done = stack.pop()
-        if not isinstance(node, dict | list):
+        if isinstance(node, yaml.ScalarNode):
             continue
         key = id(node)
         if children_done:
-            children = node.values() if isinstance(node, dict) else node
-            sizes[key] = 1 + sum(
-                sizes.get(id(child), 1) if isinstance(child, dict | list) else 1
-                for child in children
-            )
+            size, merged = _size_of(node, sizes)
+            sizes[key] = size
             in_progress.discard(key)
-            if sizes[key] > MAX_EXPANDED_NODES:
-                return sizes[key]
+            copied += merged
+            if size > MAX_EXPANDED_NODES or copied > MAX_EXPANDED_NODES:
+                raise _TooLargeError(node.start_mark)
             continue
         if key in sizes:
             continue
         if key in in_progress:
-            raise _RecursiveAliasError
+            raise _RecursiveAliasError(node.start_mark)
         in_progress.add(key)
         stack.append((node, True))
-        children = node.values() if isinstance(node, dict) else node
-        stack.extend((child, False) for child in children if isinstance(child, dict | list))
+        stack.extend((child, False) for child in _children(node) if _is_collection(child))
     return sizes.get(id(root), 1)
+
+
+def _is_collection(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.MappingNode | yaml.SequenceNode)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return list(node.value)
+
+
+def _size_of(node: yaml.Node, sizes: dict[int, int]) -> tuple[int, int]:
+    """(expanded size of ``node``, pairs a merge copies into it) once its children are sized."""
+
+    def size(child: yaml.Node) -> int:
+        return sizes.get(id(child), 1)
+
+    if not isinstance(node, yaml.MappingNode):
+        return 1 + sum(size(child) for child in node.value), 0
+    total, merged = 1, 0
+    for key_node, value_node in node.value:
+        if key_node.tag != MERGE_TAG:
+            total += size(key_node) + size(value_node)
+            continue
+        # ``<<: *m`` or ``<<: [*m, *n]``: the merged mappings' pairs (their size less their own
+        # node); anything else is refused by the constructor, counted here as written
+        sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+        for source in sources:
+            pairs = size(source) - 1 if isinstance(source, yaml.MappingNode) else size(source)
+            total += pairs
+            merged += pairs
+    return total, merged

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
+import hypothesis
 import pytest
+import yaml
 from bosun.load import nesting, yaml_parse
+from hypothesis import strategies as st
 
 
 def codes(text: str) -> list[tuple[str, int, int]]:
@@ -55,6 +60,49 @@ def test_an_alias_bomb_is_refused_without_expanding_it() -> None:
     assert len(diagnostic.message) < 200
 
 
+def merge_bomb(levels: int) -> str:
+    """Each level merges the previous one twice: PyYAML's merge copies 2**levels key pairs."""
+    lines = ["a0: &a0 {k0: v}"]
+    lines += [f"a{i}: &a{i} {{<<: [*a{i - 1}, *a{i - 1}], k{i}: v}}" for i in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
+def test_a_merge_key_bomb_is_refused_where_it_crosses_the_bound() -> None:
+    # 2**20 copied pairs build a 20-key mapping: the built value is small, the work is not
+    parsed = yaml_parse.parse(merge_bomb(20), "bomb.yaml")
+    (diagnostic,) = parsed.diagnostics
+    assert (diagnostic.code, diagnostic.line, diagnostic.column) == ("BOS107", 15, 6)
+    assert parsed.documents == [None]
+    assert "merge keys (<<)" in (diagnostic.hint or "")
+
+
+def test_a_deep_merge_key_bomb_is_counted_not_built() -> None:
+    started = time.perf_counter()
+    (diagnostic,) = yaml_parse.parse(merge_bomb(2000), "bomb.yaml").diagnostics
+    assert diagnostic.code == "BOS107"
+    assert time.perf_counter() - started < 5  # 2**2000 pairs: only a count can finish
+
+
+@pytest.mark.parametrize("key", ["<<", "!!merge m", "!<tag:yaml.org,2002:m%65rge> m"])
+def test_merge_keys_are_counted_however_they_are_spelled(key: str) -> None:
+    # no alias at all, but each of 300 levels copies the 500 pairs below it: quadratic work
+    inner = "{" + ", ".join(f"k{i}: v" for i in range(500)) + "}"
+    text = "a: " + f"{{{key}: " * 300 + inner + "}" * 300 + "\n"
+    assert [d.code for d in yaml_parse.parse(text, "f.yaml").diagnostics] == ["BOS107"]
+
+
+def test_a_mapping_that_merges_itself_is_a_recursive_alias() -> None:
+    (diagnostic,) = yaml_parse.parse("a: &a {x: 1, <<: *a}\n", "f.yaml").diagnostics
+    assert (diagnostic.code, diagnostic.line, diagnostic.column) == ("BOS108", 1, 4)
+
+
+def test_merges_within_the_bound_build_what_pyyaml_builds() -> None:
+    text = merge_bomb(12) + "m: {<<: [*a3, *a11], own: 1}\n"
+    parsed = yaml_parse.parse(text, "f.yaml")
+    assert parsed.diagnostics == []
+    assert parsed.documents == list(yaml.load_all(text, Loader=yaml.CSafeLoader))
+
+
 def test_shared_anchors_below_the_bound_are_accepted() -> None:
     text = "defaults: &d {cpu: '1', memory: 2Gi}\na: *d\nb: *d\n"
     parsed = yaml_parse.parse(text, "f.yaml")
@@ -63,8 +111,8 @@ def test_shared_anchors_below_the_bound_are_accepted() -> None:
 
 
 def test_a_recursive_alias() -> None:
-    parsed = yaml_parse.parse("a: &a\n  b: *a\n", "f.yaml")
-    assert [d.code for d in parsed.diagnostics] == ["BOS108"]
+    parsed = yaml_parse.parse("x: 1\na: &a\n  b: *a\n", "f.yaml")
+    assert [(d.code, d.line) for d in parsed.diagnostics] == [("BOS108", 2)]  # the anchor
     assert parsed.documents == [None]
 
 
@@ -160,3 +208,54 @@ def test_characters_yaml_does_not_allow(text: str, line: int, column: int) -> No
     (diagnostic,) = yaml_parse.parse(text, "f.yaml").diagnostics
     assert (diagnostic.code, diagnostic.line, diagnostic.column) == ("BOS103", line, column)
     assert "is not allowed in YAML" in diagnostic.message
+
+
+# --- aliases and merge keys, against PyYAML and an independent count ------------------------------
+
+_anchor = st.tuples(
+    st.integers(min_value=0, max_value=3),  # own keys
+    st.lists(st.integers(min_value=1, max_value=4), max_size=3),  # merged: this many anchors back
+    st.lists(st.integers(min_value=1, max_value=4), max_size=2),  # alias values: as many back
+    st.booleans(),  # merge a single alias (``<<: *a``) rather than a list (``<<: [*a]``)
+)
+_doubling = st.tuples(  # merges two or three recent anchors: the size grows geometrically
+    st.integers(min_value=0, max_value=3),
+    st.lists(st.integers(min_value=1, max_value=2), min_size=2, max_size=3),
+    st.lists(st.integers(min_value=1, max_value=4), max_size=2),
+    st.just(False),
+)
+
+
+def anchored_text(specs: list[tuple[int, list[int], list[int], bool]]) -> tuple[str, int]:
+    """A document of anchored mappings that merge and alias earlier ones, and the number of nodes
+    it expands to (key and value nodes of every merged pair included), counted on the spec."""
+    lines, sizes = [], []
+    for i, (own, merges_back, aliases_back, single) in enumerate(specs):
+        merges = [max(i - back, 0) for back in merges_back] if i else []
+        aliases = [max(i - back, 0) for back in aliases_back] if i else []
+        entries = [f"k{i}_{j}: v" for j in range(own)]
+        if len(merges) == 1 and single:
+            entries.append(f"<<: *a{merges[0]}")
+        elif merges:
+            entries.append("<<: [" + ", ".join(f"*a{m}" for m in merges) + "]")
+        entries += [f"r{i}_{j}: *a{a}" for j, a in enumerate(aliases)]
+        lines.append(f"a{i}: &a{i} {{{', '.join(entries)}}}")
+        size = 1 + 2 * own + sum(sizes[m] - 1 for m in merges) + sum(1 + sizes[a] for a in aliases)
+        sizes.append(size)
+    return "\n".join(lines) + "\n", 1 + sum(1 + size for size in sizes)
+
+
+@hypothesis.given(specs=st.lists(_anchor | _doubling, min_size=1, max_size=40))
+@hypothesis.settings(max_examples=300, deadline=None)
+def test_property_aliases_and_merges_are_bounded_before_being_built(
+    specs: list[tuple[int, list[int], list[int], bool]],
+) -> None:
+    text, expanded = anchored_text(specs)
+    hypothesis.event("refused" if expanded > yaml_parse.MAX_EXPANDED_NODES else "accepted")
+    parsed = yaml_parse.parse(text, "f.yaml")
+    if expanded > yaml_parse.MAX_EXPANDED_NODES:
+        assert [d.code for d in parsed.diagnostics] == ["BOS107"]
+        assert parsed.documents == [None]
+    else:  # merges copy each pair into one mapping only: no work beyond the expansion itself
+        assert parsed.diagnostics == []
+        assert parsed.documents == list(yaml.load_all(text, Loader=yaml.CSafeLoader))
