@@ -15,7 +15,8 @@ class Diagnostic(typing.NamedTuple):
     """One finding, anchored to a document and a field path inside it.
 
     ``line``/``column`` are 1-based and 0 until the loader locates the diagnostic; ``loc`` is the
-    structural path that locating resolves (``("spec", "steps", 2, "resources")``).
+    structural path that locating resolves (``("spec", "steps", 2, "resources")``). ``at_key``:
+    the problem is the mapping key that ends ``loc`` (an unknown name), not its value.
     """
 
     code: str
@@ -29,6 +30,7 @@ class Diagnostic(typing.NamedTuple):
     kind: str | None = None
     name: str | None = None
     severity: str = "error"
+    at_key: bool = False
 
     @property
     def path(self) -> str:
@@ -105,7 +107,7 @@ CODES: dict[str, str] = {
     "BOS319": "model version not in the registry yet",
     "BOS320": "unknown experiment",
     # BOS4xx: security
-    "BOS401": "literal {{ (template injection)",
+    "BOS401": "literal {{, or a brace touching a reference (template injection)",
     "BOS402": "path leaves $BOSUN_OUTPUTS",
     "BOS403": "plaintext secret",
     # BOS5xx: quotas

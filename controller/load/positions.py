@@ -12,7 +12,8 @@ import yaml
 from bosun import diagnostics
 
 POINT_AT_KEY = frozenset({"BOS201", "BOS202", "BOS301", "BOS310", "BOS312"})
-"""Codes about a field itself rather than its value: the caret goes under the key."""
+"""Codes about a field itself rather than its value: the caret goes under the key. Other codes
+point at a key when the diagnostic says so (``Diagnostic.at_key``: a misspelled map key)."""
 
 
 class Locator:
@@ -76,8 +77,7 @@ def locate(
             out.append(diagnostic)
             continue
         locator = locators.setdefault(diagnostic.file, Locator(texts[diagnostic.file]))
-        line, column = locator.position(
-            diagnostic.document, diagnostic.loc, at_key=diagnostic.code in POINT_AT_KEY
-        )
+        at_key = diagnostic.at_key or diagnostic.code in POINT_AT_KEY
+        line, column = locator.position(diagnostic.document, diagnostic.loc, at_key=at_key)
         out.append(diagnostic.with_position(line, column))
     return out

@@ -2,8 +2,9 @@
 
 Argo substitutes ``{{...}}`` anywhere in a template without escaping (argo-workflows#12534), so
 the only ``{{`` in bosun's output are the references bosun itself writes: user text never holds
-``{{`` (the spec refuses it) and never touches one that bosun writes (a literal ``{`` right before
-a reference would fuse with it). ``scan`` re-checks every string of the finished output.
+``{{`` (the spec refuses it) and never touches one that bosun writes (``refs.reject_fused``: a
+literal ``{`` or ``}`` next to a reference, or two references side by side, would fuse into an
+expression after Argo substitutes the values). ``unsafe_strings`` re-checks the finished output.
 """
 
 from __future__ import annotations
@@ -70,20 +71,10 @@ def literal(text: str) -> str:
 def translate(text: str, resolve: Callable[[refs.Ref], str]) -> str:
     """``text`` with every ``${{ ref }}`` replaced by ``resolve(ref)``."""
     try:
-        parts = refs.parse(text)
+        parts = refs.reject_fused(refs.parse(text))
     except refs.ReferenceSyntaxError as error:
         raise TextError(error.code, str(error)) from None
-    out: list[str] = []
-    for part in parts:
-        piece = literal(part) if isinstance(part, str) else resolve(part)
-        if piece.startswith("{{") and out and out[-1].endswith("{"):
-            raise TextError(
-                "BOS401",
-                "a '{' right before a reference would form '{{{' in Argo (template injection); "
-                "move it or separate it with another character",
-            )
-        out.append(piece)
-    return "".join(out)
+    return "".join(literal(part) if isinstance(part, str) else resolve(part) for part in parts)
 
 
 def single_ref(text: str) -> refs.Ref | None:
@@ -122,7 +113,13 @@ def unsafe_strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
 
 
 def _safe(text: str) -> bool:
+    """No ``{{`` but bosun's, and none of them touching a brace (``refs.reject_fused``)."""
     for match in _EMITTED.finditer(text):
-        if match.start() > 0 and text[match.start() - 1] == "{":
+        if text[match.start() - 1 : match.start()] in _BRACES:
+            return False
+        if text[match.end() : match.end() + 1] in _BRACES:
             return False
     return "{{" not in _EMITTED.sub("", text)
+
+
+_BRACES = frozenset({"{", "}"})

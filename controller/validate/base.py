@@ -24,8 +24,12 @@ def at(
     message: str,
     loc: diagnostics.Loc = (),
     hint: str | None = None,
+    *,
+    key: bool = False,
 ) -> diagnostics.Diagnostic:
-    """A diagnostic about ``entry``, positioned later from ``loc``."""
+    """A diagnostic about ``entry``, positioned later from ``loc``; ``key``: the last part of
+    ``loc`` is a mapping key that is itself the problem (a misspelled name), so the caret goes
+    under the key rather than its value."""
     return diagnostics.Diagnostic(
         code,
         message,
@@ -35,4 +39,5 @@ def at(
         hint=hint,
         kind=entry.kind,
         name=entry.name,
+        at_key=key,
     )

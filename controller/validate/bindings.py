@@ -64,6 +64,7 @@ def _bindings(
                 loc,
                 hint=suggest.did_you_mean(key, parameters | artifacts)
                 or f"template '{name}' declares no inputs",
+                key=True,
             )
     required = [p.name for p in inputs.parameters if p.default is None]
     required += [a.name for a in inputs.artifacts]

@@ -23,11 +23,16 @@ def check(manifests: catalog.Catalog, options: base.Options) -> Iterator[diagnos
                 yield from _unknown(found, quota.entry, name, ("spec", "environments", i))
     for target in found.serving:
         for name in target.manifest.spec.overrides:
-            yield from _unknown(found, target.entry, name, ("spec", "overrides", name))
+            yield from _unknown(found, target.entry, name, ("spec", "overrides", name), key=True)
 
 
 def _unknown(
-    found: index.Index, entry: catalog.Entry, name: str, loc: diagnostics.Loc
+    found: index.Index,
+    entry: catalog.Entry,
+    name: str,
+    loc: diagnostics.Loc,
+    *,
+    key: bool = False,
 ) -> Iterator[diagnostics.Diagnostic]:
     if name in found.environments or found.is_rejected("Environment", name):
         return
@@ -37,6 +42,7 @@ def _unknown(
         f"environment '{name}' is not declared",
         loc,
         hint=suggest.did_you_mean(name, found.environments),
+        key=key,
     )
 
 

@@ -62,6 +62,7 @@ def _against(
                 f"pipeline '{pipeline.metadata.name}' has no parameter '{name}'",
                 loc,
                 hint=suggest.did_you_mean(name, declared),
+                key=True,
             )
     supplied = {name for _, name in given}
     missing = [

@@ -37,7 +37,11 @@ def check_document(
     shown_kind = kind if isinstance(kind, str) else None
 
     def found(
-        code: str, message: str, loc: diagnostics.Loc, hint: str | None = None
+        code: str,
+        message: str,
+        loc: diagnostics.Loc,
+        hint: str | None = None,
+        at_key: bool = False,
     ) -> diagnostics.Diagnostic:
         return diagnostics.Diagnostic(
             code,
@@ -48,6 +52,7 @@ def check_document(
             hint=hint,
             kind=shown_kind,
             name=name,
+            at_key=at_key,
         )
 
     api_version = data.get("apiVersion")
@@ -78,7 +83,7 @@ def check_document(
     try:
         return model.model_validate(data), []
     except pydantic.ValidationError as error:
-        return None, [found(*_translate(error_details, model)) for error_details in error.errors()]
+        return None, [_diagnostic(found, details, model) for details in error.errors()]
 
 
 def key_of(data: dict[str, Any]) -> catalog.Key | None:
@@ -101,6 +106,24 @@ def _name_of(data: dict[str, Any]) -> str | None:
     metadata = data.get("metadata")
     name = metadata.get("name") if isinstance(metadata, dict) else None
     return name if isinstance(name, str) else None
+
+
+_KEY = "[key]"
+"""The last part of a pydantic error's location when a mapping key failed its rule."""
+
+
+def _diagnostic(
+    found: typing.Callable[..., diagnostics.Diagnostic],
+    error: ErrorDetails,
+    model: type[pydantic.BaseModel],
+) -> diagnostics.Diagnostic:
+    """One pydantic error as a diagnostic; a bad mapping key is located at the key itself."""
+    at_key = bool(error["loc"]) and error["loc"][-1] == _KEY
+    if at_key:
+        error = error.copy()
+        error["loc"] = error["loc"][:-1]
+    code, message, loc, hint = _translate(error, model)
+    return found(code, message, loc, hint, at_key)
 
 
 def _translate(

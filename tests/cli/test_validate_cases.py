@@ -1,9 +1,11 @@
 """The validation corpus, through the real ``bosun validate`` command.
 
 ``tests/cases/invalid/<case>/`` is a small repository that breaks exactly one rule. Its
-``expected.txt`` lists the ``file:line: CODE`` of every error, in the reporter's order; an optional
-``args`` file holds extra command-line arguments (``--env production``). ``bosun validate .`` runs
-with the case as working directory and must exit 1 with exactly those errors.
+``expected.txt`` lists the ``file:line: CODE`` of every error, in the reporter's order, or
+``file:line:column: CODE`` where the column matters (a caret under a key, not its value); an
+optional ``args`` file holds extra command-line arguments (``--env production``).
+``bosun validate .`` runs with the case as working directory and must exit 1 with exactly those
+errors.
 
 ``tests/cases/valid/<case>/`` must validate with exit 0, plainly and with ``--env E`` for every
 environment it defines.
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import json
 import pathlib
+import re
 import shlex
 import subprocess
 import sys
@@ -58,10 +61,20 @@ def test_invalid_case(case: pathlib.Path) -> None:
     code, report = validate(case, *args)
     errors = report["errors"]
     assert isinstance(errors, list)
-    found = [f"{e['file']}:{e['line']}: {e['code']}" for e in errors]
+    padded = expected + [""] * len(errors)
+    found = [_as_expected(e, line) for e, line in zip(errors, padded[: len(errors)], strict=True)]
     assert found == expected, json.dumps(errors, indent=2)
     assert code == 1
     assert report["valid"] is False
+
+
+WITH_COLUMN = re.compile(r"^\S+:\d+:\d+: BOS\d{3}$")
+
+
+def _as_expected(error: dict[str, object], expected: str) -> str:
+    """``file:line: CODE``, with the column when the expected line gives one."""
+    column = f":{error['column']}" if WITH_COLUMN.match(expected) else ""
+    return f"{error['file']}:{error['line']}{column}: {error['code']}"
 
 
 @pytest.mark.parametrize("case", VALID, ids=[p.name for p in VALID])

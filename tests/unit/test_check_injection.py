@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import validate_support as vs
+from bosun.render import argo_text
 from bosun.spec import v1alpha1
 from bosun.validate import injection, walk
 
@@ -75,3 +76,31 @@ def test_aliases_are_the_yaml_keys() -> None:
     manifest = v1alpha1.Experiment.model_validate(vs.experiment())
     locs = {t.loc for t in walk.strings(manifest)}
     assert ("spec", "register", "model") in locs
+
+
+@pytest.mark.parametrize(
+    "arg",
+    [
+        "{${{ params.epochs }}",
+        "${{ params.epochs }}{=sprig.upper(workflow.name)}}",
+        "${{ params.epochs }}${{ params.epochs }}",
+        "x${{ params.epochs }}}",
+    ],
+)
+def test_a_reference_touching_a_brace_or_another_reference(arg: str) -> None:
+    doc = vs.pipeline(steps=[vs.prepare_step(args=["--out", "${{ outputs.data }}", arg])])
+    (diagnostic,) = vs.run(injection.check, [doc])
+    assert (diagnostic.code, diagnostic.path) == ("BOS401", "spec.steps[0].args[2]")
+    assert diagnostic.hint is not None and "another character" in diagnostic.hint
+
+
+def test_render_refuses_fused_references_too() -> None:
+    """Defence in depth: without validate's checks, translate applies the same rule."""
+    values = {"a": "x{", "b": "{workflow.name}}"}
+    with pytest.raises(argo_text.TextError, match="another reference"):
+        argo_text.translate("${{ params.a }}${{ params.b }}", lambda ref: values[ref.name])
+    assert argo_text.translate("${{ params.a }} ${{ params.b }}", lambda ref: "v") == "v v"
+    assert not argo_text.is_safe({"args": ["x{{{inputs.parameters.a}}"]})
+    assert not argo_text.is_safe({"args": ["{{inputs.parameters.a}}{{inputs.parameters.b}}"]})
+    assert not argo_text.is_safe({"args": ["{{inputs.parameters.a}}}"]})
+    assert argo_text.is_safe({"args": ["{{inputs.parameters.a}}-{{workflow.name}}"]})

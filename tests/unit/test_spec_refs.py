@@ -17,8 +17,8 @@ from bosun.spec.v1alpha1 import refs
         ("--n=${{ params.n }}!", ("--n=", refs.ParamRef("n"), "!")),
         ("${{ steps.prepare-data.outputs.rows }}", (refs.StepOutputRef("prepare-data", "rows"),)),
         (
-            "${{ inputs.data }}${{ outputs.model }}",
-            (refs.InputRef("data"), refs.OutputRef("model")),
+            "${{ inputs.data }}-${{ outputs.model }}",
+            (refs.InputRef("data"), "-", refs.OutputRef("model")),
         ),
         ("a } b { c", ("a } b { c",)),
         ("${ not a ref }", ("${ not a ref }",)),
@@ -71,3 +71,38 @@ def test_expression_fields_report_the_code_as_the_error_type() -> None:
     with pytest.raises(pydantic.ValidationError) as raised:
         adapter.validate_python("{{workflow.name}}")
     assert raised.value.errors()[0]["type"] == "BOS401"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{${{ params.test_size }}",
+        "}${{ params.a }}",
+        "${{ params.msg }}{=sprig.upper(workflow.name)}}",
+        "${{ params.a }}}",
+        "${{ params.a }}${{ params.b }}",
+        "--x=${{ inputs.a }}${{ outputs.b }}",
+    ],
+)
+def test_a_reference_may_not_touch_a_brace_or_another_reference(text: str) -> None:
+    """After Argo substitutes ``x{`` and ``{workflow.name}}``, its next pass over the pod sees
+    ``x{{workflow.name}}``: the rule holds whatever the values are."""
+    parts = refs.parse(text)  # the grammar itself accepts it ...
+    with pytest.raises(refs.ReferenceSyntaxError) as raised:
+        refs.reject_fused(parts)  # ... the fusion rule does not
+    assert raised.value.code == "BOS401"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "${{ params.a }}",
+        "${{ params.a }}-${{ params.b }}",
+        '{"lr": "${{ params.a }}"}',
+        "a } b { c",
+        "{ ${{ params.a }} }",
+        "--x=${{ params.a }}",
+    ],
+)
+def test_references_separated_from_braces_are_fine(text: str) -> None:
+    assert refs.reject_fused(refs.parse(text)) == refs.parse(text)

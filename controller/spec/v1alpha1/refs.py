@@ -6,14 +6,17 @@
                 | "inputs." NAME
                 | "outputs." NAME
 
-Any other ``{{`` in user text is an error: Argo would evaluate it (template injection).
+Any other ``{{`` in user text is an error: Argo would evaluate it (template injection). So is a
+reference that touches a literal ``{`` or ``}`` or another reference (``reject_fused``).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import re
+from collections.abc import Sequence
 from typing import Annotated
 
 from pydantic import AfterValidator, WithJsonSchema
@@ -103,6 +106,36 @@ def reject_braces(text: str) -> str:
             "(template injection); use ${{ params.NAME }} to pass a value",
         )
     return text
+
+
+FUSED_MESSAGE = (
+    "a reference touches {what}: once Argo substitutes the value, the braces could form a "
+    "'{{{{...}}}}' expression that Argo evaluates (template injection)"
+)
+FUSED_HINT = "put another character between them (a space, '-', ':'), or pass the value on its own"
+
+
+def reject_fused(parts: Sequence[Part]) -> Sequence[Part]:
+    """``parts`` unchanged, or ``ReferenceSyntaxError`` (BOS401) when a reference touches a
+    literal ``{`` or ``}`` on either side, or another reference with nothing between them.
+
+    Argo substitutes the inputs and then runs one more substitution pass over the whole pod
+    (workflowpod.go ``substitutePodParams``): ``x{`` next to ``{workflow.name}}`` is a live
+    ``{{workflow.name}}`` by then, whatever the values are. The rule depends on the text only.
+    """
+    for before, after in itertools.pairwise(parts):
+        if isinstance(before, str) and isinstance(after, str):
+            continue
+        if not isinstance(before, str) and not isinstance(after, str):
+            what = "another reference"
+        elif isinstance(before, str) and before.endswith(("{", "}")):
+            what = f"a literal '{before[-1]}' before it"
+        elif isinstance(after, str) and after.startswith(("{", "}")):
+            what = f"a literal '{after[0]}' after it"
+        else:
+            continue
+        raise ReferenceSyntaxError("BOS401", FUSED_MESSAGE.format(what=what))
+    return parts
 
 
 @functools.lru_cache(maxsize=4096)
