@@ -110,6 +110,7 @@ CODES: dict[str, str] = {
     "BOS401": "literal {{, or a brace touching a reference (template injection)",
     "BOS402": "path leaves $BOSUN_OUTPUTS",
     "BOS403": "plaintext secret",
+    "BOS404": "reference spliced into inline code (sh -c, python -c)",
     # BOS5xx: quotas
     "BOS501": "step exceeds the team quota",
     "BOS502": "sweep parallelism exceeds maxParallelSteps",
