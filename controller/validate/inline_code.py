@@ -19,9 +19,9 @@ import typing
 from collections.abc import Iterator, Sequence
 
 from bosun import diagnostics
-from bosun.spec import catalog, v1alpha1
+from bosun.spec import catalog
 from bosun.spec.v1alpha1 import refs
-from bosun.validate import base
+from bosun.validate import base, walk
 
 _SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ash", "ksh", "mksh"})
 _SHELL_OPTIONS_WITH_ARGUMENT = frozenset({"-o", "+o", "-O", "+O", "--rcfile", "--init-file"})
@@ -56,7 +56,7 @@ _LANGUAGES: dict[str, _Language] = {
 _ALIASES = {"nodejs": "node"}
 _SHELL_READS_ENV = '"${name}"'
 
-Argv = Sequence[tuple[diagnostics.Loc, str]]
+Argv = Sequence[walk.Located]
 
 
 class Code(typing.NamedTuple):
@@ -69,24 +69,9 @@ class Code(typing.NamedTuple):
 
 def check(manifests: catalog.Catalog, options: base.Options) -> Iterator[diagnostics.Diagnostic]:
     for entry in manifests:
-        for argv in _argvs(entry.manifest):
+        for argv in walk.argvs(entry.manifest):
             for code in inline_code(argv):
                 yield from _spliced(entry, code)
-
-
-def _argvs(manifest: v1alpha1.Manifest) -> Iterator[Argv]:
-    if isinstance(manifest, v1alpha1.Pipeline):
-        for i, step in enumerate(manifest.spec.steps):
-            if step.command is not None:
-                yield _argv(("spec", "steps", i), step.command, step.args)
-    elif isinstance(manifest, v1alpha1.StepTemplate):
-        yield _argv(("spec",), manifest.spec.command, manifest.spec.args)
-
-
-def _argv(where: diagnostics.Loc, command: list[str], args: list[str]) -> Argv:
-    return [((*where, "command", k), text) for k, text in enumerate(command)] + [
-        ((*where, "args", k), text) for k, text in enumerate(args)
-    ]
 
 
 def inline_code(argv: Argv) -> list[Code]:

@@ -3,10 +3,13 @@
 
 Two signals, both tuned for few false positives:
 - a string that has the shape of a well-known credential (AWS access key id, private key block,
-  GitHub, GitLab, Slack, Hugging Face, Google, Stripe tokens, a URL with a password);
+  GitHub, GitLab, Slack, Hugging Face, Google, Stripe, OpenAI, Anthropic tokens, a JWT, a URL
+  with a password);
 - a literal value whose name says it is a credential (``DB_PASSWORD``, ``api_key``,
-  ``HF_TOKEN``...), in env entries, ``with``, parameter defaults and experiment parameters.
-  ``${{ }}`` references, numbers, booleans and empty strings are not literal secrets.
+  ``HF_TOKEN``...), in env entries, ``with``, parameter defaults and experiment parameters, and
+  a command-line flag so named (``--password hunter2``, ``--api-token=abc``) in a step's argv.
+  ``${{ }}`` references, ``$(VAR)`` env expansions, numbers, booleans and empty strings are not
+  literal secrets.
 """
 
 from __future__ import annotations
@@ -45,8 +48,15 @@ _SHAPES: tuple[tuple[str, str, str], ...] = (
     ("a Stripe secret key", r"\b[sr]k_live_[0-9A-Za-z]{20,}", "k_live_"),
     (
         "an OpenAI API key",
-        r"\bsk-(?:proj-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}",
-        "T3BlbkFJ",
+        r"\bsk-(?:proj-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}"
+        r"|\bsk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{40,}",
+        "T3BlbkFJ|sk-proj-|sk-svcacct-|sk-admin-",
+    ),
+    ("an Anthropic API key", r"\bsk-ant-(?:api|admin)[0-9]{2}-[A-Za-z0-9_-]{40,}", "sk-ant-"),
+    (
+        "a JSON Web Token",
+        r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{10,}",
+        "eyJ",
     ),
     ("a URL with a password", r"\b[a-z][a-z0-9+.-]*://[^/\s:@]+:(?!\$\{\{)[^/\s@]+@", "://"),
 )
@@ -102,6 +112,16 @@ HINT = (
 def check(manifests: catalog.Catalog, options: base.Options) -> Iterator[diagnostics.Diagnostic]:
     for entry in manifests:
         flagged: set[diagnostics.Loc] = set()
+        for loc, name, value in _flag_values(entry.manifest):
+            if credential_flag(name) and is_literal(value):
+                flagged.add(loc)
+                yield base.at(
+                    entry,
+                    "BOS403",
+                    f"flag '{name}' looks like a credential and has a literal value",
+                    loc,
+                    hint=FLAG_HINT,
+                )
         for loc, name, value in _named_values(entry.manifest):
             if credential_name(name) and is_literal(value):
                 flagged.add(loc)
@@ -146,10 +166,52 @@ def credential_name(name: str) -> bool:
 
 
 def is_literal(value: str | None) -> bool:
-    """A value that could be a secret: not empty, no reference, not a number or a flag."""
+    """A value that could be a secret: not empty, no reference, not a number or a flag, not an
+    environment variable (``$(DB_PASSWORD)``, which Kubernetes expands in command and args)."""
     if value is None or not value.strip() or "${{" in value:
         return False
-    return _NUMBER_OR_FLAG.match(value.strip()) is None
+    return _NUMBER_OR_FLAG.match(value.strip()) is None and not _ENV_EXPANSION.match(value)
+
+
+_ENV_EXPANSION = re.compile(
+    r"^\$(?:\([A-Za-z_][A-Za-z0-9_]*\)|\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_]\w*)$"
+)
+_NOT_A_VALUE_FLAG = frozenset({"NO", "USE", "WITH", "WITHOUT", "ENABLE", "DISABLE", "SKIP", "ASK"})
+
+FLAG_HINT = (
+    "move it into a Kubernetes Secret, give it to the step as an env var "
+    "(env: [{name: NAME, secretRef: {name: SECRET, key: KEY}}]) and let the program read NAME "
+    "instead of the flag"
+)
+
+
+@functools.lru_cache(maxsize=4096)
+def credential_flag(name: str) -> bool:
+    """``--password``, ``--api-key``, ``--hf-token``: yes. ``--password-file``, ``--max-tokens``,
+    ``--no-token``: no. The name ends with the credential word, so that a switch such as
+    ``--password-prompt`` is not mistaken for a flag that takes a password."""
+    words = [w.upper() for w in _WORD.findall(name)]
+    if not credential_name(name) or words[0] in _NOT_A_VALUE_FLAG:
+        return False
+    return words[-1] in _SECRET_WORDS or words[-1] == "KEY"
+
+
+_FLAG = re.compile(r"^--?([A-Za-z][A-Za-z0-9_.-]*)(?:=(.*))?$", re.DOTALL)
+
+
+def _flag_values(
+    manifest: v1alpha1.Manifest,
+) -> Iterator[tuple[diagnostics.Loc, str, str | None]]:
+    """(loc of the value, flag, value) of each ``--flag value`` and ``--flag=value`` in argv."""
+    for argv in walk.argvs(manifest):
+        for (loc, text), following in itertools.zip_longest(argv, argv[1:]):
+            match = _FLAG.match(text)
+            if match is None:
+                continue
+            if match.group(2) is not None:
+                yield loc, text.partition("=")[0], match.group(2)
+            elif following is not None and not following[1].startswith("-"):
+                yield following[0], text, following[1]
 
 
 def _named_values(

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import functools
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
 import pydantic
 from bosun import diagnostics
+from bosun.spec import v1alpha1
 from bosun.spec.v1alpha1 import refs
 
 
@@ -24,6 +25,26 @@ class Text(typing.NamedTuple):
     """A mapping key (labels, annotations, parameter names) rather than a value."""
     expression: bool
     """The field accepts ``${{ }}`` references (and the schema already rejected stray ``{{``)."""
+
+
+Located = tuple[diagnostics.Loc, str]
+
+
+def argvs(manifest: v1alpha1.Manifest) -> Iterator[list[Located]]:
+    """The argv (``command`` then ``args``, each element with its path) of every container that
+    ``manifest`` declares: a Pipeline's inline steps, a StepTemplate."""
+    if isinstance(manifest, v1alpha1.Pipeline):
+        for i, step in enumerate(manifest.spec.steps):
+            if step.command is not None:
+                yield _argv(("spec", "steps", i), step.command, step.args)
+    elif isinstance(manifest, v1alpha1.StepTemplate):
+        yield _argv(("spec",), manifest.spec.command, manifest.spec.args)
+
+
+def _argv(where: diagnostics.Loc, command: list[str], args: list[str]) -> list[Located]:
+    return [((*where, "command", k), text) for k, text in enumerate(command)] + [
+        ((*where, "args", k), text) for k, text in enumerate(args)
+    ]
 
 
 def strings(model: pydantic.BaseModel, where: Callable[[str], bool] | None = None) -> list[Text]:

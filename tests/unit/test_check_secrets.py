@@ -179,3 +179,48 @@ def test_a_credential_shape_anywhere_is_reported_once_with_the_hint() -> None:
         "spec.description",
         "this value looks like an AWS access key id",
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "path"),
+    [
+        (["--password", "hunter2"], "spec.steps[0].args[1]"),
+        (["--api-token=abcdef123"], "spec.steps[0].args[0]"),
+        (["--db-password=s3cr3t", "--epochs", "3"], "spec.steps[0].args[0]"),
+        (["--hf-token", "hf_abc"], "spec.steps[0].args[1]"),
+        (["-apiKey", "k-123"], "spec.steps[0].args[1]"),
+        (["--aws-secret-access-key", "wJalrXUtnFEMI"], "spec.steps[0].args[1]"),
+    ],
+)
+def test_a_credential_flag_with_a_literal_value(args: list[str], path: str) -> None:
+    step = vs.prepare_step(args=[*args, "--out", "${{ outputs.data }}"])
+    found = vs.run(secrets.check, [vs.pipeline(steps=[step, vs.fit_step()])])
+    assert vs.found(found) == [("BOS403", path)]
+    assert found[0].hint is not None and "secretRef" in found[0].hint
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--password", "${{ params.epochs }}"],
+        ["--password=${{ params.epochs }}"],
+        ["--password", "$(DB_PASSWORD)"],
+        ["--password-file", "/run/secrets/db"],
+        ["--token-path=/var/run/token"],
+        ["--max-tokens", "512"],
+        ["--no-token", "data.csv"],
+        ["--password-prompt", "data.csv"],
+        ["--secret-name", "db-creds"],
+        ["--password", "--epochs", "3"],
+        ["--password="],
+        ["--tokenizer", "bert-base"],
+    ],
+)
+def test_credential_flags_without_a_literal_secret(args: list[str]) -> None:
+    step = vs.prepare_step(args=[*args, "--out", "${{ outputs.data }}"])
+    assert vs.run(secrets.check, [vs.pipeline(steps=[step, vs.fit_step()])]) == []
+
+
+def test_credential_flags_in_a_step_template() -> None:
+    template = vs.template(command=["python", "fit.py", "--api-key", "abc123"], args=[])
+    assert vs.found(vs.run(secrets.check, [template])) == [("BOS403", "spec.command[3]")]

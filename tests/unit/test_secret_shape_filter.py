@@ -17,6 +17,9 @@ EXAMPLES = {
     "a Google API key": "AIza" + "b" * 35,
     "a Stripe secret key": "sk_live_" + "c" * 24,
     "an OpenAI API key": "sk-proj-" + "d" * 20 + "T3BlbkFJ" + "e" * 20,
+    "an Anthropic API key": "sk-ant-api03-" + "f" * 90,
+    "a JSON Web Token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0."
+    "dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
     "a URL with a password": "postgres://ml:hunter22@db.internal/features",
 }
 
@@ -37,7 +40,30 @@ def test_fine_grained_github_tokens_pass_too() -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["ghcr.io/acme/ml-steps:2.1.0", "--n-estimators", "s3://acme-data/raw", "https://x.io/a"],
+    [
+        "sk-proj-" + "Ab3_-" * 8,
+        "sk-svcacct-" + "x9" * 20,
+        "sk-admin-" + "Q" * 40,
+        "OPENAI_API_KEY=sk-proj-" + "a1" * 78,
+    ],
+)
+def test_current_openai_keys_need_no_legacy_marker(value: str) -> None:
+    """Project, service-account and admin keys no longer contain ``T3BlbkFJ``."""
+    assert secrets._may_have_shape(value)
+    assert secrets.credential_shape(value) == "an OpenAI API key"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "ghcr.io/acme/ml-steps:2.1.0",
+        "--n-estimators",
+        "s3://acme-data/raw",
+        "https://x.io/a",
+        "sk-proj-short",
+        "eyJhbGciOiJub25lIn0",
+        "teams/eyJ/steps.py",
+    ],
 )
 def test_ordinary_text_is_not_a_credential(value: str) -> None:
     assert secrets.credential_shape(value) is None
