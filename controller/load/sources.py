@@ -16,6 +16,7 @@ from typing import Any
 
 from bosun import diagnostics
 from bosun.load import fanout, yaml_parse
+from bosun.load import files as _files
 
 DEFAULT_MAX_FILE_SIZE = 1024 * 1024
 IGNORE_FILE = ".bosunignore"
@@ -175,9 +176,11 @@ def decode(raw: bytes, file: str, found: list[diagnostics.Diagnostic]) -> str | 
 
 
 def display_path(path: pathlib.Path) -> str:
-    """Relative to the working directory when under it, in POSIX form."""
+    """Relative to the working directory when under it, in POSIX form. A symbolic link is named
+    as itself, not as the file it leads to."""
     try:
-        return path.resolve().relative_to(pathlib.Path.cwd().resolve()).as_posix()
+        real = path.parent.resolve() / path.name if path.is_symlink() else path.resolve()
+        return real.relative_to(pathlib.Path.cwd().resolve()).as_posix()
     except ValueError:
         return path.as_posix()
 
@@ -191,30 +194,50 @@ def discover(paths: Sequence[str]) -> tuple[list[pathlib.Path], list[diagnostics
 def discover_named(
     paths: Sequence[str],
 ) -> tuple[dict[str, pathlib.Path], list[diagnostics.Diagnostic]]:
-    """``discover``, keyed and sorted by display path; a file reached twice is listed once.
+    """``discover``, keyed and sorted by display path; a file reached twice is listed once."""
+    found = discover_rooted(paths)
+    return found.files, found.problems
+
+
+@dataclasses.dataclass(slots=True)
+class Discovered:
+    files: dict[str, pathlib.Path]
+    """Display path → path, sorted by display path."""
+    roots: dict[str, pathlib.Path]
+    """Display path → the tree a symbolic link found there must stay in (``_files.boundary``)."""
+    problems: list[diagnostics.Diagnostic]
+
+
+def discover_rooted(paths: Sequence[str]) -> Discovered:
+    """``discover_named``, with the tree each file was found in.
 
     A walked file is named by its root's display path and its path under the root, so that
-    discovery costs no system call per file beyond the walk itself.
+    discovery costs no system call per file beyond the walk itself. Anything named that exists
+    and is not a directory is listed, to be read or refused as what it is (a pipe, a link).
     """
-    files: dict[str, pathlib.Path] = {}
-    problems: list[diagnostics.Diagnostic] = []
+    found = Discovered({}, {}, [])
     for given in paths:
         root = pathlib.Path(given)
-        if root.is_file():
-            files.setdefault(display_path(root), root)
-        elif root.is_dir():
+        if root.is_dir():
             shown = display_path(root)
             prefix = "" if shown == "." else shown.rstrip("/") + "/"
             under, patterns = find_ignore_patterns(root)
+            inside = _files.boundary(root)
             for relative, path in _walk(root, patterns, under=under):
-                files.setdefault(prefix + relative, path)
+                if found.files.setdefault(prefix + relative, path) is path:
+                    found.roots[prefix + relative] = inside
+        elif os.path.lexists(root):
+            shown = display_path(root)
+            if found.files.setdefault(shown, root) is root:
+                found.roots[shown] = _files.boundary(root)
         else:
-            problems.append(
+            found.problems.append(
                 diagnostics.Diagnostic(
                     "BOS109", "no such file or directory", given, line=1, column=1
                 )
             )
-    return {name: files[name] for name in sorted(files)}, problems
+    found.files = {name: found.files[name] for name in sorted(found.files)}
+    return found
 
 
 def find_ignore_patterns(root: pathlib.Path) -> tuple[str, list[str]]:
@@ -232,10 +255,14 @@ def find_ignore_patterns(root: pathlib.Path) -> tuple[str, list[str]]:
 
 
 def read_ignore_patterns(root: pathlib.Path) -> list[str]:
+    """The patterns of ``root``'s ignore file; none when it is missing, unreadable, not a
+    regular file or over the default size limit (it is never opened if it is a pipe)."""
     ignore = root / IGNORE_FILE
-    if not ignore.is_file():
+    try:
+        raw = _files.read(ignore, limit=DEFAULT_MAX_FILE_SIZE, inside=pathlib.Path("/"))
+    except (OSError, _files.Refused, _files.TooLarge):
         return []
-    lines = ignore.read_text(encoding="utf-8", errors="replace").splitlines()
+    lines = raw.decode("utf-8", errors="replace").splitlines()
     return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
 
 
@@ -288,27 +315,36 @@ def read_files(
 
 
 def read_named(
-    named: Mapping[str, pathlib.Path], *, max_file_size: int
+    named: Mapping[str, pathlib.Path],
+    *,
+    max_file_size: int,
+    roots: Mapping[str, pathlib.Path] | None = None,
 ) -> tuple[dict[str, bytes], list[diagnostics.Diagnostic]]:
-    """Contents by display path; a file over the limit is not read."""
+    """Contents by display path. A file over the limit is not read; what is not a regular file,
+    or is a symbolic link leading outside its root (``roots``, by default the repository or
+    directory holding the file), is not even opened (``_files.read``)."""
     contents: dict[str, bytes] = {}
     problems: list[diagnostics.Diagnostic] = []
     for shown, path in named.items():
+        inside = roots[shown] if roots is not None and shown in roots else None
         try:
-            with open(path, "rb") as handle:
-                size = os.fstat(handle.fileno()).st_size
-                raw = handle.read() if size <= max_file_size else b""
+            contents[shown] = _files.read(
+                path, limit=max_file_size, inside=inside or _files.boundary(path)
+            )
+        except _files.TooLarge as error:
+            problems.append(_too_large(shown, error.size, max_file_size))
+        except _files.Refused as error:
+            problems.append(
+                diagnostics.Diagnostic(
+                    "BOS109", error.message, shown, line=1, column=1, hint=error.hint
+                )
+            )
         except OSError as error:
             problems.append(
                 diagnostics.Diagnostic(
                     "BOS109", f"cannot read: {error.strerror}", shown, line=1, column=1
                 )
             )
-            continue
-        if size > max_file_size or len(raw) > max_file_size:
-            problems.append(_too_large(shown, max(size, len(raw)), max_file_size))
-        else:
-            contents[shown] = raw
     return contents, problems
 
 
@@ -319,9 +355,9 @@ def load_paths(
     jobs: int | None = None,
 ) -> Loaded:
     """Every manifest under ``paths``; ``jobs`` as in ``load_bytes``, but decided by default."""
-    named, problems = discover_named(paths)
-    contents, unreadable = read_named(named, max_file_size=max_file_size)
+    found = discover_rooted(paths)
+    contents, unreadable = read_named(found.files, max_file_size=max_file_size, roots=found.roots)
     loaded = load_bytes(contents, max_file_size=max_file_size, jobs=jobs)
-    loaded.diagnostics[:0] = problems + unreadable
-    loaded.files = len(named)
+    loaded.diagnostics[:0] = found.problems + unreadable
+    loaded.files = len(found.files)
     return loaded
