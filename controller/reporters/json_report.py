@@ -1,11 +1,12 @@
 """``--format json``: the one object of DESIGN §3, for scripts and other tools.
 
     {"valid": bool, "documents": int,
-     "errors": [{"file", "line", "column", "kind", "name", "path", "code", "message"}]}
+     "errors": [{"file", "line", "column", "kind", "name", "path", "code", "message", "hint"}]}
 
 ``errors`` holds the diagnostics of severity ``error``, sorted by file, then line. ``kind`` and
 ``name`` are null when the document is not a readable manifest; ``path`` is empty when the problem
-is the whole document or file.
+is the whole document or file. ``hint`` (what to write instead, or null) is the one field beyond
+DESIGN's shape: the text reporter prints it, and a script or bot should not lose it.
 """
 
 from __future__ import annotations
@@ -36,4 +37,5 @@ def error(d: diagnostics.Diagnostic) -> dict[str, Any]:
         "path": d.path,
         "code": d.code,
         "message": d.message,
+        "hint": d.hint,
     }

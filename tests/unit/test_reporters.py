@@ -120,8 +120,10 @@ def test_json_has_exactly_the_design_shape_sorted_by_file_then_line() -> None:
         "path": "spec.steps[0].comand",
         "code": "BOS201",
         "message": "unknown field 'comand'",
+        "hint": "did you mean 'command'?",
     }
     assert out["errors"][0]["kind"] is None
+    assert out["errors"][0]["hint"] is None
 
 
 def test_json_when_valid() -> None:
