@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 import types as pytypes
 import typing
 from typing import Any
@@ -211,9 +212,13 @@ def _type_hint(value: Any, kind: str) -> str | None:
         return "YAML reads yes/no/on/off/true/false as booleans; quote the value"
     if kind == "string_type" and isinstance(value, int | float | datetime.date):
         return "quote the value to keep it a string"
-    if kind in ("int_type", "float_type") and isinstance(value, str):
-        return "write the number without quotes"
+    if kind in ("int_type", "int_from_float", "float_type") and isinstance(value, str):
+        return "write the number without quotes" if _NUMBER.fullmatch(value.strip()) else None
     return None
+
+
+_NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+"""A string that YAML would have read as a number without its quotes."""
 
 
 # --- walking the models along an error location ---------------------------------------------------
