@@ -5,6 +5,7 @@ physical location is the file (relative to the repository root, ``%SRCROOT%``) a
 from __future__ import annotations
 
 import json
+import os
 import re
 import urllib.parse
 from typing import Any
@@ -52,7 +53,7 @@ def rule(code: str) -> dict[str, Any]:
 def result(
     d: diagnostics.Diagnostic, rule_index: int | None, report: reporters.Report
 ) -> dict[str, Any]:
-    text = d.message if not d.hint else f"{d.message}\nhint: {d.hint}"
+    text = _text(d.message if not d.hint else f"{d.message}\nhint: {d.hint}")
     physical: dict[str, Any] = {"artifactLocation": artifact_location(d.file)}
     if d.line:
         region: dict[str, Any] = {"startLine": d.line, "startColumn": max(d.column, 1)}
@@ -77,11 +78,25 @@ def result(
 
 
 def artifact_location(file: str) -> dict[str, str]:
-    """A path under the working directory is relative to ``%SRCROOT%``; any other is absolute."""
-    path = file.replace("\\", "/")
-    if path.startswith("/"):
+    """A path under the working directory is relative to ``%SRCROOT%``; any other is absolute.
+
+    The URI percent-encodes the path's bytes as the file system has them (``os.fsencode``): a
+    file name that is not UTF-8 (``s\\xff.yaml``, held as a surrogate escape) becomes ``s%FF.yaml``.
+    """
+    path = os.fsencode(file.replace("\\", "/"))
+    if path.startswith(b"/"):
         return {"uri": "file://" + urllib.parse.quote(path)}
     return {"uri": urllib.parse.quote(path), "uriBaseId": "%SRCROOT%"}
+
+
+def _text(message: str) -> str:
+    """A message naming a file whose name is not UTF-8: its bad bytes as U+FFFD, as a reader of
+    the log can show them (a lone surrogate is not valid in JSON text that is UTF-8)."""
+    try:
+        raw = message.encode("utf-8", errors="surrogateescape")
+    except UnicodeEncodeError:  # a surrogate written as an escape in the YAML ("\ud800")
+        raw = message.encode("utf-8", errors="surrogatepass")
+    return raw.decode("utf-8", errors="replace")
 
 
 def _pascal_case(summary: str) -> str:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import pathlib
+import re
+import urllib.parse
 
 import jsonschema
 import pytest
@@ -33,6 +36,15 @@ UNKNOWN = diagnostics.Diagnostic(
     kind="Pipeline",
     name="train",
 )
+NOT_UTF8_NAME = diagnostics.Diagnostic(  # a file named b"s\xff.yaml", as os.listdir decodes it
+    "BOS301",
+    "defined twice: here and in teams/quality/s\udcff.yaml",
+    "teams/quality/s\udcff.yaml",
+    line=4,
+    column=12,
+)
+URI_REFERENCE = re.compile(r"(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-F]{2})*")
+"""RFC 3986 characters, and every '%' the start of an escaped byte."""
 SYNTAX = diagnostics.Diagnostic(
     "BOS103", "YAML syntax error: mapping values are not allowed here", "a.yaml", line=3, column=9
 )
@@ -151,14 +163,20 @@ def sarif_validator() -> jsonschema.Draft7Validator:
         (),
         (UNKNOWN, SYNTAX),
         (diagnostics.Diagnostic("BOS109", "no such file", "/abs/dir with space/x.yaml"),),
+        (NOT_UTF8_NAME, diagnostics.Diagnostic("BOS109", "no such file", "/abs/s\udcff.yaml")),
     ],
 )
 def test_sarif_is_valid_sarif_2_1_0(
     sarif_validator: jsonschema.Draft7Validator, found: tuple[diagnostics.Diagnostic, ...]
 ) -> None:
-    log = json.loads(reporters.render("sarif", report(*found)))
+    out = reporters.render("sarif", report(*found))
+    out.encode("utf-8")  # no lone surrogate: the log can be written as UTF-8
+    log = json.loads(out)
     errors = [f"{list(e.path)}: {e.message}" for e in sarif_validator.iter_errors(log)]
     assert errors == []
+    for result in log["runs"][0]["results"]:  # the schema's "uri-reference" is not checked
+        uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        assert URI_REFERENCE.fullmatch(uri), uri
 
 
 def test_sarif_has_every_code_as_a_rule_and_locates_results() -> None:
@@ -177,6 +195,14 @@ def test_sarif_has_every_code_as_a_rule_and_locates_results() -> None:
     assert location["region"]["startLine"] == 7
     assert location["region"]["startColumn"] == 7
     assert result["message"]["text"] == "unknown field 'comand'\nhint: did you mean 'command'?"
+
+
+def test_sarif_names_a_file_whose_name_is_not_utf8_by_its_bytes() -> None:
+    (result,) = json.loads(reporters.render("sarif", report(NOT_UTF8_NAME)))["runs"][0]["results"]
+    location = result["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location == {"uri": "teams/quality/s%FF.yaml", "uriBaseId": "%SRCROOT%"}
+    assert urllib.parse.unquote_to_bytes(location["uri"]) == os.fsencode(NOT_UTF8_NAME.file)
+    assert result["message"]["text"] == "defined twice: here and in teams/quality/s\ufffd.yaml"
 
 
 def test_sarif_uris_are_encoded() -> None:
