@@ -56,6 +56,29 @@ def format_path(loc: Loc) -> str:
     return "".join(out)
 
 
+SHOWN_CHARACTERS = 80
+"""How much of a user's value a message quotes: a 300,000-character name is not repeated whole."""
+
+
+def shorten(text: str, limit: int = SHOWN_CHARACTERS) -> str:
+    """``text`` as a message shows user input: at most ``limit`` characters, then ``…`` and the
+    full length (``aaaa… (300,000 characters)``)."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text):,} characters)"
+
+
+def quote(value: object, limit: int = SHOWN_CHARACTERS) -> str:
+    """``repr(value)`` as a message quotes user input (``'Prepare_Data'``), cut like ``shorten``:
+    ``'aaaa…' (300,000 characters)``. Every message that quotes a value uses this."""
+    if not isinstance(value, str):
+        return shorten(repr(value), limit)
+    if len(value) <= limit:
+        return repr(value)
+    cut = repr(value[:limit])
+    return f"{cut[:-1]}…{cut[-1]} ({len(value):,} characters)"
+
+
 def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     """Sorted by file, then line, with exact duplicates dropped."""
     return sorted(set(diagnostics), key=Diagnostic.sort_key)

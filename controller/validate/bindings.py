@@ -93,7 +93,8 @@ def _artifact_input(
             return  # an artifact, or an unknown step/output that the expressions check reports
         message = f"input artifact '{key}' is given output parameter '{ref.name}' of '{ref.step}'"
     else:
-        message = f"input artifact '{key}' needs a step's output artifact, got {value!r}"
+        got = diagnostics.quote(value)
+        message = f"input artifact '{key}' needs a step's output artifact, got {got}"
     yield base.at(
         entry,
         "BOS317",

@@ -52,7 +52,8 @@ def _selected(name: str, found: index.Index) -> Iterator[diagnostics.Diagnostic]
     if name in found.environments or found.is_rejected("Environment", name):
         return
     known = suggest.did_you_mean(name, found.environments)
-    message = f"--env {name}: no Environment named '{name}'"
+    shown = diagnostics.quote(name)
+    message = f"--env {diagnostics.shorten(name)}: no Environment named {shown}"
     first = min(
         (e.entry for e in found.environments.values()),
         default=None,

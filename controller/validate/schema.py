@@ -63,7 +63,7 @@ def check_document(
         return None, [
             found(
                 "BOS206",
-                f"unsupported apiVersion {api_version!r}",
+                f"unsupported apiVersion {diagnostics.quote(api_version)}",
                 ("apiVersion",),
                 hint=f"bosun reads {v1alpha1.API_VERSION}; add files that are not bosun "
                 "manifests to .bosunignore",
@@ -76,7 +76,7 @@ def check_document(
         return None, [
             found(
                 "BOS205",
-                f"unknown kind {kind!r}",
+                f"unknown kind {diagnostics.quote(kind)}",
                 ("kind",),
                 hint=suggest.did_you_mean(str(kind), v1alpha1.KINDS),
             )
@@ -141,7 +141,7 @@ def _translate(
         allowed = fields_at(model, loc[:-1])
         return (
             "BOS201",
-            f"unknown field '{field}'",
+            f"unknown field {diagnostics.quote(field)}",
             _data_loc(loc, model),
             suggest.did_you_mean(field, allowed),
         )
@@ -175,7 +175,12 @@ def _culprit(error: ErrorDetails) -> diagnostics.Loc:
 
 
 def _plain(message: str) -> str:
+    """pydantic's message in bosun's words, with a long input that it quotes cut short."""
+    message = _LONG_QUOTED.sub(lambda match: diagnostics.quote(match.group(1)), message)
     return message.replace("Input should be", "should be").replace("Value error, ", "")
+
+
+_LONG_QUOTED = re.compile("'([^']{" + str(diagnostics.SHOWN_CHARACTERS + 1) + ",})'")
 
 
 def _data_loc(loc: diagnostics.Loc, model: type[pydantic.BaseModel]) -> diagnostics.Loc:
@@ -195,7 +200,7 @@ def _yaml_type(value: Any) -> str:
     if isinstance(value, bool):
         return f"the boolean {str(value).lower()}"
     if isinstance(value, int | float):
-        return f"the number {value}"
+        return f"the number {diagnostics.shorten(str(value))}"
     if isinstance(value, str):
         return "a string"
     if isinstance(value, list):

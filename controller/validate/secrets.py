@@ -118,7 +118,8 @@ def check(manifests: catalog.Catalog, options: base.Options) -> Iterator[diagnos
                 yield base.at(
                     entry,
                     "BOS403",
-                    f"flag '{name}' looks like a credential and has a literal value",
+                    f"flag {diagnostics.quote(name)} looks like a credential and has a literal "
+                    "value",
                     loc,
                     hint=FLAG_HINT,
                 )

@@ -45,6 +45,8 @@ def test_references_render_back_to_their_syntax() -> None:
         ("${{ params.x", "BOS207"),
         ("${{ }}", "BOS207"),
         ("${{ params.x | upper }}", "BOS207"),
+        ("${{ params." + "a" * 129 + " }}", "BOS207"),
+        ("${{ steps." + "s" * 64 + ".outputs.x }}", "BOS207"),
         ("{{workflow.name}}", "BOS401"),
         ("x {{ inputs.parameters.a }}", "BOS401"),
         ("${{ params.a }}{{x}}", "BOS401"),

@@ -19,6 +19,7 @@ import re
 from collections.abc import Sequence
 from typing import Annotated
 
+from bosun import diagnostics
 from pydantic import AfterValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
@@ -60,8 +61,9 @@ Ref = ParamRef | StepOutputRef | InputRef | OutputRef
 Part = str | Ref
 """A parsed string is a sequence of literal text and references."""
 
-_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
-_STEP = r"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?"
+_NAME = r"[A-Za-z_][A-Za-z0-9_]{0,127}"
+_STEP = r"[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?"
+"""As long as the names they refer to may be (``types.Identifier``, ``types.DNSLabel``)."""
 _REF = re.compile(
     rf"params\.(?P<param>{_NAME})"
     rf"|steps\.(?P<step>{_STEP})\.outputs\.(?P<step_output>{_NAME})"
@@ -84,7 +86,8 @@ def _ref(text: str) -> Ref:
     if match is None:
         raise ReferenceSyntaxError(
             "BOS207",
-            f"malformed reference '${{{{ {text.strip()} }}}}': expected params.NAME, "
+            f"malformed reference '${{{{ {diagnostics.shorten(text.strip())} }}}}': "
+            "expected params.NAME, "
             "steps.STEP.outputs.NAME, inputs.NAME or outputs.NAME",
         )
     groups = match.groupdict()

@@ -11,6 +11,7 @@ import re
 import typing
 from typing import Annotated, Any
 
+from bosun import diagnostics
 from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
@@ -25,7 +26,7 @@ def _constrained(
 
     def check(value: str) -> str:
         if not compiled.fullmatch(value) or (max_length is not None and len(value) > max_length):
-            message = f"{value!r} is not {what}"
+            message = f"{diagnostics.quote(value)} is not {what}"
             if hint:
                 message = f"{message}: {hint}"
             raise PydanticCustomError(INVALID, message)
@@ -212,7 +213,7 @@ def _check_quantity(value: Any) -> str:
         raise PydanticCustomError(
             INVALID,
             "{value} is not a Kubernetes quantity: {hint}",
-            {"value": repr(value), "hint": _quantity_hint(value)},
+            {"value": diagnostics.quote(value), "hint": _quantity_hint(value)},
         )
     return value
 
@@ -250,12 +251,12 @@ def _check_duration(value: Any) -> str:
         raise PydanticCustomError(
             INVALID,
             "{value} has no unit: write it as a duration such as {value}s",
-            {"value": value},
+            {"value": diagnostics.shorten(str(value))},
         )
     raise PydanticCustomError(
         INVALID,
         "{value} is not a duration: use a number and a unit (ms, s, m, h), as in 30s or 1h30m",
-        {"value": repr(value)},
+        {"value": diagnostics.quote(value)},
     )
 
 
@@ -299,7 +300,7 @@ def _cron_value(token: str, low: int, high: int, names: dict[str, int]) -> int:
     number = names.get(token.lower()) if names else None
     if number is None:
         if not token.isdigit():
-            raise ValueError(f"{token!r} is not a number")
+            raise ValueError(f"{diagnostics.quote(token)} is not a number")
         number = int(token)
     if not low <= number <= high:
         raise ValueError(f"{number} is outside {low}-{high}")
@@ -316,7 +317,7 @@ def _check_cron_field(text: str, low: int, high: int, names: dict[str, int]) -> 
         start, dash, end = base.partition("-")
         first = _cron_value(start, low, high, names)
         if dash and _cron_value(end, low, high, names) < first:
-            raise ValueError(f"range {base!r} runs backwards")
+            raise ValueError(f"range {diagnostics.quote(base)} runs backwards")
 
 
 def _check_cron(value: str) -> str:
@@ -328,7 +329,7 @@ def _check_cron(value: str) -> str:
             INVALID,
             "{value} is not a 5-field cron expression (minute hour day-of-month month "
             "day-of-week), as in '0 3 * * *'",
-            {"value": repr(value)},
+            {"value": diagnostics.quote(value)},
         )
     for text, (what, low, high, names) in zip(fields, _CRON_FIELDS, strict=True):
         try:
@@ -337,7 +338,7 @@ def _check_cron(value: str) -> str:
             raise PydanticCustomError(
                 INVALID,
                 "cron {what} field {text}: {reason}",
-                {"what": what, "text": repr(text), "reason": str(error)},
+                {"what": what, "text": diagnostics.quote(text), "reason": str(error)},
             ) from None
     return value
 
@@ -402,7 +403,7 @@ def _check_image(value: str) -> str:
         raise PydanticCustomError(
             INVALID,
             "{value} is not an image reference: {hint}",
-            {"value": repr(value), "hint": hint},
+            {"value": diagnostics.quote(value), "hint": hint},
         )
     return value
 
@@ -427,7 +428,7 @@ def _check_output_path(value: str) -> str:
             "BOS402",
             "{value} leaves $BOSUN_OUTPUTS: fromFile is a path relative to the step's output "
             "directory and may not be absolute or contain '..'",
-            {"value": repr(value)},
+            {"value": diagnostics.quote(value)},
         )
     return value
 
