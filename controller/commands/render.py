@@ -4,8 +4,10 @@ KServe InferenceServices."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import pathlib
+import re
 import sys
 from typing import Any
 
@@ -14,7 +16,7 @@ from bosun import cli, render
 from bosun.commands import common, options
 from bosun.gitops import worktree
 from bosun.load import positions, sources
-from bosun.render import emit
+from bosun.render import emit, values
 from bosun.tracking import port, store
 
 EPILOG = """\b
@@ -38,7 +40,8 @@ Model versions are not looked up: ServingTargets point at models:/<model>/<versi
     "--out",
     type=click.Path(file_okay=False, path_type=pathlib.Path),
     help="Write one file per object, OUT/<Kind>/<namespace>/<name>.yaml, instead of printing. "
-    "Files of earlier renders that are no longer produced are removed.",
+    "Files an earlier render wrote there (OUT/.bosun-render.json lists them) that are no longer "
+    "produced, and unchanged since, are removed; no other file is.",
 )
 @click.option(
     "--format",
@@ -51,19 +54,37 @@ Model versions are not looked up: ServingTargets point at models:/<model>/<versi
 @options.state_dir(
     "an environment without a tracking URI uses its MLflow store, sqlite:///<state-dir>/mlflow.db."
 )
-@click.option("--commit", metavar="SHA", help="Source commit (default: HEAD of PATH's repository).")
-@click.option("--branch", metavar="BRANCH", help="Source branch (default: PATH's current branch).")
+@click.option(
+    "--commit",
+    metavar="SHA",
+    callback=options.checked(values.commit),
+    help="Source commit, in hex (default: HEAD of PATH's repository).",
+)
+@click.option(
+    "--branch",
+    metavar="BRANCH",
+    callback=options.checked(values.branch),
+    help="Source branch (default: PATH's current branch).",
+)
 @click.option(
     "--repo-url",
     metavar="URL",
-    help="Repository that pods clone to /workspace (a git input artifact); without it, steps "
-    "get no source checkout.",
+    callback=options.checked(values.repo_url),
+    help="Repository that pods clone to /workspace (a git input artifact), at the commit; "
+    "without it, steps get no source checkout. Refused when PATH has uncommitted changes.",
+)
+@click.option(
+    "--allow-dirty",
+    is_flag=True,
+    help="Render with --repo-url although PATH has uncommitted changes (which the pods' "
+    "checkout does not contain).",
 )
 @click.option(
     "--system-image",
     default=render.RenderOptions().system_image,
     show_default=True,
     metavar="IMAGE",
+    callback=options.checked(values.image),
     help="Image of bosun's system steps (MLflow bookkeeping).",
 )
 @click.option(
@@ -83,6 +104,7 @@ def command(
     commit: str | None,
     branch: str | None,
     repo_url: str | None,
+    allow_dirty: bool,
     system_image: str,
     resolve_models: bool,
 ) -> None:
@@ -95,19 +117,21 @@ def command(
     """
     if out is not None and output_format == "json":
         raise click.UsageError("--format json prints one List; it cannot be combined with --out")
+    excluded = [pathlib.Path(state_dir)] + ([out] if out is not None else [])
+    tree = worktree.describe(pathlib.Path(path), exclude=excluded)
+    source = _source(tree, commit, branch, repo_url, allow_dirty=allow_dirty)
     manifests = common.validated(path, environment)
-    tree = worktree.describe(pathlib.Path(path))
     env = manifests.catalog.environments()[environment]
     tracking_uri = common.tracking_uri(env.spec.tracking.uri, state_dir)
-    options = render.RenderOptions(
+    render_options = render.RenderOptions(
         tracking_uri=tracking_uri,
         system_image=system_image,
         source_root=sources.display_path(pathlib.Path(path)),
     )
-    source = render.Source(commit or tree.commit, branch or tree.branch, repo_url)
+    resolver = _resolver(resolve_models, tracking_uri)
     try:
         rendered = render.render_result(
-            manifests.catalog, environment, source, _resolver(resolve_models, tracking_uri), options
+            manifests.catalog, environment, source, resolver, render_options
         )
     except render.RenderError as error:
         manifests.fail(error.diagnostics)
@@ -116,8 +140,45 @@ def command(
     if rendered.warnings:
         located = positions.locate(rendered.warnings, manifests.texts)
         common.write_diagnostics(located, manifests.result, manifests.texts)
+    if source.dirty:
+        sys.stderr.write(
+            f"bosun render: warning: uncommitted changes in {tree.root}; the objects name "
+            f"commit {source.commit}, which does not contain them\n"
+        )
     _output(rendered.objects, out, output_format)
     sys.exit(cli.EXIT_OK)
+
+
+def _source(
+    tree: worktree.Source,
+    commit: str | None,
+    branch: str | None,
+    repo_url: str | None,
+    *,
+    allow_dirty: bool,
+) -> render.Source:
+    """The revision the objects name: the options, else the working tree's HEAD and branch.
+    Uncommitted changes are refused when pods check the commit out (``--repo-url``) unless
+    allowed; the objects then say ``bosun.dev/source-dirty``."""
+    commit = commit or tree.commit
+    if branch is None and tree.branch is not None:
+        problem = values.branch(tree.branch)
+        if problem is not None:
+            raise options.OptionError(
+                f"the current branch of {tree.root}: {problem.message}; pass --branch"
+            )
+        branch = tree.branch
+    if repo_url is not None and commit == values.UNVERSIONED:
+        raise options.OptionError(
+            f"--repo-url: pods clone the repository at the rendered commit, and {tree.root} "
+            "has none (not a git repository, or no commit yet): pass --commit"
+        )
+    if tree.dirty and repo_url is not None and not allow_dirty:
+        raise options.OptionError(
+            f"uncommitted changes in {tree.root}: pods check out commit {commit} from "
+            "--repo-url, which does not contain them; commit them, or pass --allow-dirty"
+        )
+    return render.Source(commit, branch, repo_url, dirty=tree.dirty)
 
 
 def _resolver(registry: bool, tracking_uri: str) -> render.ModelResolver:
@@ -136,8 +197,15 @@ def _resolver(registry: bool, tracking_uri: str) -> render.ModelResolver:
 
 def _output(objects: list[dict[str, Any]], out: pathlib.Path | None, output_format: str) -> None:
     if out is not None:
-        written = _write(out, objects)
-        sys.stderr.write(f"wrote {written} objects to {out}\n")
+        try:
+            written, removed = _write(out, objects)
+        except OSError as error:
+            where = pathlib.Path(error.filename or out)
+            inside = "" if where == out else f" (in --out {out})"
+            reason = error.strerror or str(error)
+            raise options.OptionError(f"cannot write {where}{inside}: {reason}") from None
+        gone = f", removed {removed} it no longer renders" if removed else ""
+        sys.stderr.write(f"wrote {written} objects to {out}{gone}\n")
     elif output_format == "json":
         listing = {"apiVersion": "v1", "kind": "List", "items": objects}
         sys.stdout.write(json.dumps(listing, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
@@ -145,16 +213,57 @@ def _output(objects: list[dict[str, Any]], out: pathlib.Path | None, output_form
         sys.stdout.write(emit.stream(objects))
 
 
-def _write(out: pathlib.Path, objects: list[dict[str, Any]]) -> int:
-    """Write each object to its file; remove files of earlier renders that are gone now."""
+INDEX = ".bosun-render.json"
+"""In an ``--out`` directory: the files bosun wrote there, with the sha256 of what it wrote."""
+
+
+def _write(out: pathlib.Path, objects: list[dict[str, Any]]) -> tuple[int, int]:
+    """Write each object to its file, and remove the files that the previous render wrote, no
+    longer produces, and that nobody changed since: only what bosun owns is pruned (the index
+    says what it wrote). Returns (files written, files removed)."""
     files = emit.files(objects)
+    previous = _read_index(out)
+    out.mkdir(parents=True, exist_ok=True)
     for relative, text in files.items():
         target = out / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         if not target.is_file() or target.read_text(encoding="utf-8") != text:
             target.write_text(text, encoding="utf-8")
-    for kind in render.KIND_ORDER:
-        for stale in sorted((out / kind).glob("*/*.yaml")):
-            if stale.relative_to(out).as_posix() not in files:
-                stale.unlink()
-    return len(files)
+    removed = 0
+    for relative, digest in sorted(previous.items()):
+        stale = out / relative
+        if relative in files or not stale.is_file() or _sha256(stale.read_bytes()) != digest:
+            continue
+        stale.unlink()
+        removed += 1
+        for folder in (stale.parent, stale.parent.parent):
+            if folder != out and not any(folder.iterdir()):
+                folder.rmdir()
+    index = {"files": {r: _sha256(t.encode()) for r, t in sorted(files.items())}}
+    (out / INDEX).write_text(json.dumps(index, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    return len(files), removed
+
+
+def _read_index(out: pathlib.Path) -> dict[str, str]:
+    """Path → sha256 of each file the previous render wrote (none without a readable index).
+    Only paths bosun writes, ``<Kind>/<namespace>/<name>.yaml``, are taken from it."""
+    try:
+        listed = json.loads((out / INDEX).read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    if not isinstance(listed, dict):
+        return {}
+    return {
+        relative: digest
+        for relative, digest in listed.items()
+        if isinstance(relative, str) and isinstance(digest, str) and _OUT_PATH.fullmatch(relative)
+    }
+
+
+_OUT_PATH = re.compile(
+    rf"(?:{'|'.join(render.KIND_ORDER)})/[A-Za-z0-9_][-A-Za-z0-9_.]*/[A-Za-z0-9][-A-Za-z0-9.]*\.yaml"
+)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

@@ -1,14 +1,14 @@
-"""What a local run was started from: the repository root, commit and branch of the working
+"""What a run or a render starts from: the repository root, commit and branch of the working
 tree, and whether it had uncommitted changes (``git``, read-only)."""
 
 from __future__ import annotations
 
 import dataclasses
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
-UNVERSIONED = "unversioned"
-"""The commit of a directory that is not in a git repository (or has no commit yet)."""
+from bosun.render.values import UNVERSIONED
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -33,9 +33,9 @@ def _git(root: Path, *args: str) -> str | None:
     return done.stdout.strip() if done.returncode == 0 else None
 
 
-def describe(path: Path, *, exclude: Path | None = None) -> Source:
-    """The working tree containing ``path``. ``exclude`` (the state directory, when it lies in
-    the tree) does not count as a change."""
+def describe(path: Path, *, exclude: Path | Sequence[Path] | None = None) -> Source:
+    """The working tree containing ``path``. What ``exclude`` names (the state directory, an
+    output directory), when it lies in the tree, does not count as a change."""
     path = path.resolve()
     top = _git(path, "rev-parse", "--show-toplevel")
     if top is None:
@@ -44,7 +44,8 @@ def describe(path: Path, *, exclude: Path | None = None) -> Source:
     commit = _git(root, "rev-parse", "--verify", "-q", "HEAD") or UNVERSIONED
     branch = _git(root, "symbolic-ref", "--short", "-q", "HEAD") or None
     pathspec = ["--", "."]
-    if exclude is not None and exclude.resolve().is_relative_to(root):
-        pathspec.append(f":(exclude){exclude.resolve().relative_to(root).as_posix()}")
+    for excluded in [exclude] if isinstance(exclude, Path) else exclude or []:
+        if excluded.resolve().is_relative_to(root) and excluded.resolve() != root:
+            pathspec.append(f":(exclude,literal){excluded.resolve().relative_to(root).as_posix()}")
     status = _git(root, "status", "--porcelain", *pathspec)
     return Source(root, commit, branch, bool(status))

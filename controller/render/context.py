@@ -21,12 +21,14 @@ PLATFORM_TEAM = "platform"
 
 SOURCE_FILE = "bosun.dev/source-file"
 SOURCE_COMMIT = "bosun.dev/source-commit"
+SOURCE_DIRTY = "bosun.dev/source-dirty"
 
 DEFAULT_SYSTEM_IMAGE = f"ghcr.io/bosun-dev/bosun:{__version__}"
 
 
 class RenderError(Exception):
-    """The manifests cannot be rendered; ``diagnostics`` say where and why (located later)."""
+    """The manifests cannot be rendered, or a ``Source``/``RenderOptions`` value cannot be
+    (``render.values``); ``diagnostics`` say where and why (located later)."""
 
     def __init__(self, found: Sequence[diagnostics.Diagnostic]) -> None:
         super().__init__("; ".join(f"{d.code} {d.message}" for d in found))
@@ -36,11 +38,15 @@ class RenderError(Exception):
 @dataclasses.dataclass(frozen=True, slots=True)
 class Source:
     """The revision being rendered. ``repo_url`` (when known) lets pods clone it: each user step
-    gets a ``git`` input artifact at ``/workspace``."""
+    gets a ``git`` input artifact at ``/workspace``. ``dirty``: the manifests had uncommitted
+    changes, so ``commit`` does not hold what was rendered (every object says so).
+    ``render.values`` gives the shape of each field."""
 
     commit: str
+    """Hex object name, or ``"unversioned"`` for a tree outside git (then no ``repo_url``)."""
     branch: str | None = None
     repo_url: str | None = None
+    dirty: bool = False
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -99,6 +105,12 @@ class Context:
         return self.manifests.templates()
 
     @functools.cached_property
+    def memo(self) -> dict[tuple[str, int], Any]:
+        """What several objects of one render need and is built once: (what, id(manifest)) →
+        it (a pipeline's WorkflowTemplate, which every experiment running it hashes)."""
+        return {}
+
+    @functools.cached_property
     def _quotas(self) -> dict[str, quota.Quota]:
         found: dict[str, quota.Quota] = {}
         for manifest in self.manifests.quotas():
@@ -150,11 +162,10 @@ class Context:
         }
 
     def annotations(self, source: catalog.Source, **extra: str) -> dict[str, str]:
-        return {
-            SOURCE_FILE: self.source_file(source.file),
-            SOURCE_COMMIT: self.source.commit,
-            **extra,
-        }
+        found = {SOURCE_FILE: self.source_file(source.file), SOURCE_COMMIT: self.source.commit}
+        if self.source.dirty:
+            found[SOURCE_DIRTY] = "true"
+        return {**found, **extra}
 
     def source_file(self, file: str) -> str:
         root = self.options.source_root.rstrip("/")

@@ -21,6 +21,7 @@ from bosun.render import (
     quota,
     serving,
     step_template,
+    values,
 )
 from bosun.spec import catalog, v1alpha1
 
@@ -85,6 +86,9 @@ def context_for(
                 )
             ]
         )
+    problems = values.problems(source, options)
+    if problems:
+        raise context.RenderError(problems)
     return context.Context(manifests, env, source, options)
 
 
@@ -101,11 +105,10 @@ def render_result(
     for quota_manifest, where in manifests.of_kind(v1alpha1.Quota):
         if quota_manifest.spec.applies_to(ctx.env_name):
             objects += quota.objects(ctx, quota_manifest, where)
-    templates = ctx.templates
     for template, where in manifests.of_kind(v1alpha1.StepTemplate):
         objects.append(step_template.cluster_workflow_template(ctx, template, where))
-    for pipe, where in manifests.of_kind(v1alpha1.Pipeline):
-        objects.append(pipeline.workflow_template(ctx, pipe, where, templates))
+    for pipe, _ in manifests.of_kind(v1alpha1.Pipeline):
+        objects.append(pipeline.workflow_template_of(ctx, pipe))
     for exp, where in manifests.of_kind(v1alpha1.Experiment):
         inputs = experiment.gather(ctx, exp, where)
         if exp.spec.schedule is None:
@@ -159,8 +162,7 @@ def render_experiment(
         )
         raise context.RenderError([diagnostics.Diagnostic("BOS320", message, "")])
     inputs = experiment.gather(ctx, *matches[0], parameters)
-    pipe_source = ctx.source_of(inputs.pipeline)
-    template = pipeline.workflow_template(ctx, inputs.pipeline, pipe_source, ctx.templates)
+    template = pipeline.workflow_template_of(ctx, inputs.pipeline)
     workflow = experiment.workflow(ctx, inputs)
     _check_safe([template, workflow])
     return Run(workflow, [template], _semaphore(ctx, inputs.manifest.metadata.team))

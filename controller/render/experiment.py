@@ -123,33 +123,29 @@ def _value(ctx: context.Context, manifest: experiment.Experiment, value: str, lo
         raise ctx.error(manifest, error.code, str(error), loc) from None
 
 
-def spec_hash(ctx: context.Context, inputs: Inputs) -> str:
-    """Changes with anything that changes what the run does, and with the commit."""
+def spec_hash(ctx: context.Context, inputs: Inputs, spec: dict[str, Any]) -> str:
+    """A hash of what the run does: the rendered Workflow ``spec`` (the commit, tracking URI,
+    system image, repository URL and parameter values are all in it), the spec of the pipeline's
+    WorkflowTemplate it runs, and its namespace. Equal runs share a name; different ones never."""
     return names.digest(
         {
-            "environment": ctx.env_name,
-            "team": inputs.team,
-            "experiment": inputs.manifest.spec.model_dump(mode="json", by_alias=True),
-            "pipeline": inputs.pipeline.spec.model_dump(mode="json", by_alias=True),
-            "templates": {
-                n: t.spec.model_dump(mode="json", by_alias=True)
-                for n, t in inputs.templates.items()
-            },
-            "overrides": inputs.overrides,
-            "commit": ctx.source.commit,
+            "namespace": ctx.namespace(inputs.team),
+            "pipeline": pipeline.spec_digest(ctx, inputs.pipeline),
+            "spec": spec,
         }
     )
 
 
 def workflow(ctx: context.Context, inputs: Inputs) -> dict[str, Any]:
-    content_hash = spec_hash(ctx, inputs)
+    spec = workflow_spec(ctx, inputs)
+    content_hash = spec_hash(ctx, inputs, spec)
     return {
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "Workflow",
         "metadata": _metadata(
             ctx, inputs, names.with_hash(inputs.name, content_hash), content_hash
         ),
-        "spec": workflow_spec(ctx, inputs),
+        "spec": spec,
     }
 
 
@@ -160,18 +156,22 @@ def cron_workflow(ctx: context.Context, inputs: Inputs) -> dict[str, Any]:
         context.TEAM_LABEL: inputs.team,
         EXPERIMENT_LABEL: inputs.name,
     }
+    spec = workflow_spec(ctx, inputs)
     return {
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "CronWorkflow",
         "metadata": _metadata(
-            ctx, inputs, names.bounded(inputs.name, names.MAX_CRON_NAME), spec_hash(ctx, inputs)
+            ctx,
+            inputs,
+            names.bounded(inputs.name, names.MAX_CRON_NAME),
+            spec_hash(ctx, inputs, spec),
         ),
         "spec": {
             "schedules": [schedule],
             **CRON_DEFAULTS,
             # Runs carry bosun's labels but not managed-by: they are not in the inventory.
             "workflowMetadata": {"labels": labels},
-            "workflowSpec": workflow_spec(ctx, inputs),
+            "workflowSpec": spec,
         },
     }
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bosun.render import argo_text, containers, context, steps, wf_defaults
+from bosun.render import argo_text, containers, context, names, steps, wf_defaults
 from bosun.spec import catalog
 from bosun.spec.v1alpha1 import pipeline, reserved, step_template
 
@@ -68,6 +68,25 @@ def workflow_template(
         ),
         "spec": spec,
     }
+
+
+def workflow_template_of(ctx: context.Context, manifest: pipeline.Pipeline) -> dict[str, Any]:
+    """The pipeline's WorkflowTemplate, built once per render: the environment lists it, and
+    each experiment that runs it hashes it (``spec_digest``)."""
+    key = ("workflow-template", id(manifest))
+    if key not in ctx.memo:
+        ctx.memo[key] = workflow_template(ctx, manifest, ctx.source_of(manifest), ctx.templates)
+    found: dict[str, Any] = ctx.memo[key]
+    return found
+
+
+def spec_digest(ctx: context.Context, manifest: pipeline.Pipeline) -> str:
+    """sha256 of the WorkflowTemplate's spec: what an experiment's ``templateRef`` runs."""
+    key = ("spec-digest", id(manifest))
+    if key not in ctx.memo:
+        ctx.memo[key] = names.digest(workflow_template_of(ctx, manifest)["spec"], 64)
+    found: str = ctx.memo[key]
+    return found
 
 
 def _check_names(ctx: context.Context, manifest: pipeline.Pipeline) -> None:
@@ -151,6 +170,4 @@ def wiring(
         ]
     except argo_text.TextError as error:
         loc = ("spec", "tracking", "uri")
-        raise ctx.error(
-            ctx.environment, error.code, f"tracking URI or source: {error}", loc
-        ) from None
+        raise ctx.error(ctx.environment, error.code, f"tracking URI: {error}", loc) from None

@@ -2,8 +2,9 @@
 after the environment's ``overrides`` are applied.
 
 The predictor serves the MLflow model format over the Open Inference Protocol (v2, what KServe's
-MLflow runtime speaks). ``storageUri`` comes from the resolver, so "latest" is pinned to a concrete
-version in the output and a new registration is a change to apply. With a canary, KServe's own
+MLflow runtime speaks). ``storageUri`` comes from the resolver: ``models:/<model>/<version>`` from
+the static one ("latest" kept), the version's files with "latest" pinned to a number from a
+registry-backed one (``bosun render --resolve-models``). With a canary, KServe's own
 rollout does the split: the predictor points at the canary version with ``canaryTrafficPercent``,
 and the rest of the traffic stays on the last revision that was rolled out at 100%.
 """

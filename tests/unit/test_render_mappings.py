@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+
 import pytest
 import render_support as rs
 from bosun import render
@@ -421,6 +424,62 @@ def test_the_workflow_name_follows_spec_commit_and_environment() -> None:
     assert base != name(repository(SWEEP.replace('"0.1"', '"0.2"')))
     changed_template = repository() | {"templates/fit.yaml": TEMPLATE.replace("fast", "slow")}
     assert base != name(changed_template)
+
+
+def test_the_workflow_name_follows_every_render_option_that_changes_the_run() -> None:
+    """Before, only the manifests and the commit were hashed: two Workflows that differ in the
+    tracking URI, system image, repository URL or branch could share a name."""
+    manifests = rs.catalog_of(repository())
+    base_source = dataclasses.replace(rs.SOURCE, branch="main")
+
+    def rendered(**change: str | None) -> tuple[dict, dict]:
+        """The Workflow, and the WorkflowTemplate it runs."""
+        source = dataclasses.replace(
+            base_source, **{k: v for k, v in change.items() if k in ("branch", "repo_url")}
+        )
+        options = dataclasses.replace(
+            rs.OPTIONS, **{k: v for k, v in change.items() if k not in ("branch", "repo_url")}
+        )
+        objects = render.render(manifests, "dev", source, render.StaticResolver(), options)
+        return rs.find(objects, "Workflow"), rs.find(objects, "WorkflowTemplate")
+
+    variants = [
+        {},
+        {"tracking_uri": "http://mlflow.other:5000"},
+        {"system_image": "ghcr.io/acme/bosun:9.9.9"},
+        {"repo_url": "https://github.com/acme/fork.git"},
+        {"repo_url": None},
+        {"branch": "release"},
+        {"source_root": "elsewhere"},  # changes no object: the same name
+    ]
+    by_spec: dict[str, set[str]] = {}
+    by_name: dict[str, set[str]] = {}
+    for change in variants:
+        workflow, template = rendered(**change)
+        spec = json.dumps([workflow["spec"], template["spec"]], sort_keys=True)
+        name = workflow["metadata"]["name"]
+        assert workflow["metadata"]["annotations"]["bosun.dev/spec-hash"] == name[-10:]
+        by_spec.setdefault(spec, set()).add(name)
+        by_name.setdefault(name, set()).add(spec)
+    assert all(len(found) == 1 for found in by_spec.values()), "equal runs share a name"
+    assert all(len(found) == 1 for found in by_name.values()), "different runs never do"
+    assert len(by_name) == len(variants) - 1
+    assert rendered()[0]["metadata"]["name"] == rendered()[0]["metadata"]["name"]
+
+
+def test_the_workflow_name_follows_the_pipeline_it_runs() -> None:
+    """The Workflow reaches its pipeline through a templateRef: a change that only the
+    WorkflowTemplate shows still renames the Workflow."""
+
+    def name(files: dict[str, str]) -> str:
+        manifests = rs.catalog_of(files)
+        objects = render.render(manifests, "dev", rs.SOURCE, render.StaticResolver(), rs.OPTIONS)
+        return rs.find(objects, "Workflow")["metadata"]["name"]
+
+    base = repository()
+    assert name(base) != name(base | {"templates/fit.yaml": TEMPLATE.replace("1.0", "1.1")})
+    quota = base | {"teams/t/quota.yaml": QUOTA.replace("cpu: 500m", "cpu: 250m")}
+    assert name(base) != name(quota)
 
 
 def test_render_experiment_overrides_and_stops_sweeping_a_parameter() -> None:
