@@ -238,6 +238,7 @@ VALIDATOR_ONLY: list[tuple[str, str, Mutation]] = [
         _set("spec.parameters", {"n_estimators": "10"}),
     ),
     ("integer written as 2.0", "Quota", _set("spec.maxParallelSteps", 2.0)),
+    ("duration over 366 days", "Pipeline", _set(f"{PIPELINE_TEMPLATED}.timeout", "8785h")),
 ]
 """Rules JSON Schema cannot express; docs/schema.md names each of them."""
 

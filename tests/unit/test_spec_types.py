@@ -92,6 +92,9 @@ def test_resources_compare_in_common_units() -> None:
         ("250ms", 0.25),
         ("1.5h", 5400),
         ("2h0m5s", 7205),
+        ("8784h", 366 * 86400),
+        ("0.000000001s", 1e-9),
+        ("0.0000000001s", 1e-9),
     ],
 )
 def test_durations(duration: str, seconds: float) -> None:
@@ -108,12 +111,27 @@ def test_durations(duration: str, seconds: float) -> None:
         ("1d", "'1d' is not a duration"),
         ("-5s", "'-5s' is not a duration"),
         (True, "True is not a duration"),
+        ("99999999999999999999999999h", "'99999999999999999999999999h' is longer than 366 days"),
+        ("8784h1ms", "'8784h1ms' is longer than 366 days"),
+        ("367d", "'367d' is not a duration"),
+        ("1" * 5000 + "s", "'111"),
     ],
 )
 def test_invalid_durations(value: Any, message: str) -> None:
     ((code, text),) = errors(types.Duration, value)
     assert code == "BOS204"
     assert text.startswith(message), text
+    assert len(text) < 300
+
+
+def test_durations_are_exact_integers() -> None:
+    assert types.duration_nanoseconds("1.5h") == 5_400 * 10**9
+    assert types.duration_nanoseconds("0.1s") == 10**8  # 0.1 is no float here
+    assert types.duration_nanoseconds("1h30m0.25s") == 5_400_250_000_000
+    assert types.duration_nanoseconds("8784h") == types.MAX_DURATION_NANOSECONDS
+    long_fraction = "1." + "0" * 5000 + "1s"  # past the nanoseconds, but still longer than 1s
+    assert errors(types.Duration, long_fraction) == []
+    assert types.duration_nanoseconds(long_fraction) == 10**9 + 1
 
 
 @pytest.mark.parametrize(

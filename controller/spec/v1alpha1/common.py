@@ -173,11 +173,11 @@ class Retries(Model):
     limit: Annotated[int, Field(ge=0, le=100)]
     """Retries after the first failure."""
     backoff: types.Duration | None = None
-    """Wait before the first retry."""
+    """Wait before the first retry (`10s`; at most 366 days)."""
     factor: Annotated[int, Field(ge=1, le=10)] = 2
     """Multiplier of the wait after each retry."""
     maxBackoff: types.Duration | None = None
-    """Longest wait between two retries."""
+    """Longest wait between two retries (at most 366 days)."""
 
 
 class Gate(Model):

@@ -55,7 +55,7 @@ class Step(common.Model):
     retries: common.Retries | None = None
     """Retry a failed step."""
     timeout: types.Duration | None = None
-    """Fail the step when it runs longer than this."""
+    """Fail the step when it runs longer than this (`30m`, `1h30m`; at most 366 days)."""
     cache: bool = Field(True, description="Reuse a previous identical execution's outputs locally.")
     description: common.Text | None = None
 

@@ -28,7 +28,7 @@ class StepTemplateSpec(common.Model):
     retries: common.Retries | None = None
     """Default retry policy; a step's own `retries` win."""
     timeout: types.Duration | None = None
-    """Default timeout; a step's own `timeout` wins."""
+    """Default timeout (`30m`, `1h30m`; at most 366 days); a step's own `timeout` wins."""
     description: common.Text | None = None
 
 

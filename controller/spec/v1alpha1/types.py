@@ -234,18 +234,50 @@ DURATION_RE = r"^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$"
 DURATION_SCHEMA_RE = r"^(?=.*[1-9])([0-9]+(\.[0-9]+)?(ms|s|m|h))+$"
 """The JSON Schema's form of the rule: a digit other than 0 somewhere means longer than zero."""
 _DURATION = re.compile(DURATION_RE)
-_DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)")
-_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+_DURATION_PART = re.compile(r"([0-9]+)(?:\.([0-9]+))?(ms|s|m|h)")
+_SECOND = 10**9
+_UNIT_NANOSECONDS = {"ms": 10**6, "s": _SECOND, "m": 60 * _SECOND, "h": 3600 * _SECOND}
+MAX_DURATION_DAYS = 366
+MAX_DURATION_NANOSECONDS = MAX_DURATION_DAYS * 86400 * _SECOND
+"""The longest timeout or retry backoff: a year. Argo's fields hold int64 seconds or Go durations
+(int64 nanoseconds, 292 years); nothing a pipeline waits for legitimately comes near either."""
+_DIGITS = 18
+"""Digits of a number that matter: more would exceed the bound, or be finer than a nanosecond
+(Python also refuses ``int()`` of thousands of digits)."""
+
+
+def duration_nanoseconds(duration: str) -> int:
+    """The length of a valid duration string, exactly, in integers, rounded up to a nanosecond
+    (``1.5h`` → 5_400_000_000_000). A whole part too long to matter reads as over the bound."""
+    total = 0
+    for digits_before, fraction, unit in _DURATION_PART.findall(duration):
+        scale = _UNIT_NANOSECONDS[unit]
+        whole = digits_before.lstrip("0") or "0"
+        if len(whole) > _DIGITS:
+            return MAX_DURATION_NANOSECONDS + 1
+        total += int(whole) * scale
+        if fraction.strip("0"):
+            digits = fraction[:_DIGITS]
+            total += max(1, -(-int(digits) * scale // 10 ** len(digits)))
+    return total
 
 
 def duration_seconds(duration: str) -> float:
-    return sum(float(n) * _UNIT_SECONDS[u] for n, u in _DURATION_PART.findall(duration))
+    """Seconds, for display and arithmetic; ``duration_nanoseconds`` is the exact length."""
+    return duration_nanoseconds(duration) / _SECOND
 
 
 def _check_duration(value: Any) -> str:
     if isinstance(value, str) and _DURATION.fullmatch(value):
-        if duration_seconds(value) <= 0:
+        length = duration_nanoseconds(value)
+        if length <= 0:
             raise PydanticCustomError(INVALID, "a duration must be longer than zero")
+        if length > MAX_DURATION_NANOSECONDS:
+            raise PydanticCustomError(
+                INVALID,
+                "{value} is longer than {days} days, the longest timeout or backoff bosun accepts",
+                {"value": diagnostics.quote(value), "days": MAX_DURATION_DAYS},
+            )
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
         raise PydanticCustomError(
