@@ -176,6 +176,8 @@ INVALID: list[tuple[str, str, Mutation]] = [
     ("model version 0", "ServingTarget", _set("spec.version", "0")),
     ("name with capitals", "Team", _set("metadata.name", "Quality")),
     ("name of 64 characters", "Team", _set("metadata.name", "a" * 64)),
+    ("serving name starting with a digit", "ServingTarget", _set("metadata.name", "1api")),
+    ("serving name of 46 characters", "ServingTarget", _set("metadata.name", "a" * 46)),
     ("owner without @", "Team", _set("spec.owners", ["nobody"])),
     ("memory in GB", "Quota", _set("spec.hard.memory", "64GB")),
     ("negative cpu", "Quota", _set("spec.hard.cpu", -1)),

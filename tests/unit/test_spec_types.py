@@ -225,6 +225,11 @@ def test_invalid_images(image: str, hint: str) -> None:
     [
         (types.DNSLabel, ["a", "train-1", "x" * 63], ["A", "-a", "a-", "a_b", "a.b", "x" * 64, ""]),
         (types.DNSSubdomain, ["a.b-c", "db"], ["a..b", ".a", "A"]),
+        (
+            types.InferenceServiceName,
+            ["a", "wine-api", "api-2", "a" * 45],
+            ["1api", "2", "a" * 46, "-a", "a-", "Api", "a_b"],
+        ),
         (types.Identifier, ["n_estimators", "_x", "X1"], ["1x", "a-b", "a.b", ""]),
         (types.ModelName, ["wine-classifier", "Model.v2", "a"], ["-a", "a b", "a/b"]),
         (types.MetricName, ["accuracy", "val.loss", "f1_score"], ["1acc", "a b"]),

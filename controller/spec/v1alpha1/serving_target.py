@@ -83,10 +83,17 @@ class ServingTargetSpec(common.Model):
         )
 
 
+class ServingMetadata(common.TeamMetadata):
+    """Metadata of a ServingTarget: its name becomes the InferenceService's."""
+
+    name: types.InferenceServiceName
+    """The InferenceService's name: a lowercase letter first, at most 45 characters (KServe)."""
+
+
 class ServingTarget(common.Model):
     """Serves a registered model: a KServe InferenceService, or a local scoring server."""
 
     apiVersion: Literal["bosun.dev/v1alpha1"]
     kind: Literal["ServingTarget"]
-    metadata: common.TeamMetadata
+    metadata: ServingMetadata
     spec: ServingTargetSpec

@@ -51,6 +51,23 @@ DNSLabel = Annotated[
 ]
 """Names of manifests, steps, teams and environments: they become Kubernetes names."""
 
+INFERENCE_SERVICE_NAME_RE = r"^[a-z]([-a-z0-9]*[a-z0-9])?$"
+INFERENCE_SERVICE_NAME_MAX = 45
+InferenceServiceName = Annotated[
+    str,
+    *_constrained(
+        INFERENCE_SERVICE_NAME_RE,
+        "a name KServe accepts for an InferenceService",
+        max_length=INFERENCE_SERVICE_NAME_MAX,
+        hint="start with a lowercase letter, then lowercase letters, digits and '-', end with a "
+        f"letter or digit, at most {INFERENCE_SERVICE_NAME_MAX} characters",
+    ),
+]
+"""ServingTarget names: KServe's webhook refuses an InferenceService name that does not match
+``IsvcNameFmt`` (``[a-z]([-a-z0-9]*[a-z0-9])?``: a letter first), and KServe names the
+Kubernetes Services it creates ``<name>-predictor-default`` and ``<name>-predictor-canary``,
+which must fit in 63 characters: 45 for the name."""
+
 DNS_SUBDOMAIN_RE = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
 DNSSubdomain = Annotated[
     str, *_constrained(DNS_SUBDOMAIN_RE, "a DNS-1123 subdomain", max_length=253)
