@@ -17,7 +17,7 @@ from bosun import cli, render
 from bosun.commands import common, options, run_report
 from bosun.gitops import worktree
 from bosun.spec import v1alpha1
-from bosun.targets.local import errors, progress, records, runtime
+from bosun.targets.local import errors, interrupts, progress, records, runtime
 
 EPILOG = """\b
 Examples:
@@ -72,7 +72,7 @@ def command(
     team: str | None,
     state_dir: str,
     output_format: str,
-) -> None:
+) -> NoReturn:
     """Run EXPERIMENT now on this machine, from the manifests under PATH (default: .).
 
     The manifests are validated and rendered exactly as for a cluster; the local runtime then
@@ -81,24 +81,61 @@ def command(
     state directory unless the environment names a tracking server). Steps whose inputs match an
     earlier successful execution are restored from the step cache (opt out with `cache: false`).
     """
-    overrides = _parse_params(params)
-    state = Path(state_dir).resolve()
-    state.mkdir(parents=True, exist_ok=True)
-    where = worktree.describe(Path(path), exclude=state)
-    manifests = common.validated(path, environment)
-    env_spec = manifests.catalog.environments()[environment].spec
-    tracking_uri = common.tracking_uri(env_spec.tracking.uri, state)
-    request = {"experiment": experiment, "team": team, "environment": environment}
-    objects, run_info = _render(
-        manifests, request, overrides=overrides, where=where, tracking_uri=tracking_uri
-    )
-    run_name = resume or f"{run_info['workflow']}-{_suffix()}"
-    if resume:
-        _check_resumable(state, resume, run_info)
-    json_output = output_format == "json"
-    display = progress.Plain(sys.stderr) if json_output else progress.for_stream(sys.stdout)
-    display.note(f"run {run_name}: {experiment} in {environment}, source {where.describe()}")
+    handler = interrupts.Interrupts()
+    with handler.installed():
+        _command(
+            handler,
+            experiment=experiment,
+            path=path,
+            environment=environment,
+            params=params,
+            resume=resume,
+            team=team,
+            state_dir=state_dir,
+            json_output=output_format == "json",
+        )
+
+
+def _command(
+    handler: interrupts.Interrupts,
+    *,
+    experiment: str,
+    path: str,
+    environment: str,
+    params: tuple[str, ...],
+    resume: str | None,
+    team: str | None,
+    state_dir: str,
+    json_output: bool,
+) -> NoReturn:
+    """SIGINT/SIGTERM anywhere in here exits 130/143 (docs/local-runtime.md#signals): before the
+    run starts nothing is left behind, after it the records are final."""
     started = time.monotonic()
+    request = {"experiment": experiment, "team": team, "environment": environment}
+    try:
+        with handler.raising():
+            overrides = _parse_params(params)
+            state = Path(state_dir).resolve()
+            state.mkdir(parents=True, exist_ok=True)
+            where = worktree.describe(Path(path), exclude=state)
+            manifests = common.validated(path, environment)
+            env_spec = manifests.catalog.environments()[environment].spec
+            tracking_uri = common.tracking_uri(env_spec.tracking.uri, state)
+            objects, run_info = _render(
+                manifests, request, overrides=overrides, where=where, tracking_uri=tracking_uri
+            )
+            run_name = resume or f"{run_info['workflow']}-{_suffix()}"
+            if resume:
+                _check_resumable(state, resume, run_info)
+            display = progress.Plain(sys.stderr) if json_output else progress.for_stream(sys.stdout)
+            display.note(
+                f"run {run_name}: {experiment} in {environment}, source {where.describe()}"
+            )
+    except interrupts.Interrupted as e:
+        name = errors.signal_name(e.signum)
+        _stopped(
+            e.signum, None, f"stopped by {name} before the run started: nothing ran", json_output
+        )
     try:
         result = runtime.run(
             objects,
@@ -110,20 +147,51 @@ def command(
                 resume=bool(resume),
                 display=display,
                 record={**run_info, "trackingUri": tracking_uri, "source": _source(where)},
+                interrupts=handler,
             ),
         )
+    except errors.StoppedError as e:
+        hint = f"; resume it with: {_again(run_info)} --resume {run_name}" if e.kept else ""
+        _stopped(e.signum, run_name, str(e) + hint, json_output)
     except errors.LocalRuntimeError as e:
         display.close()
         _fail(str(e))
     report = run_report.document(result, run_info, tracking_uri, time.monotonic() - started)
     if json_output:
-        sys.stdout.write(json.dumps(report, indent=2) + "\n")
+        progress.write(sys.stdout, json.dumps(report, indent=2) + "\n")
     else:
-        sys.stdout.write(run_report.text(report, run_info))
-    sys.stdout.flush()
-    if result.signal is not None:
-        sys.exit(128 + result.signal)
+        progress.write(sys.stdout, run_report.text(report, run_info))
+        progress.write(sys.stdout, "\n" + _mlflow_lines(report, run_info, handler) + "\n")
+    if handler.first is not None:
+        sys.exit(128 + handler.first)
     sys.exit(cli.EXIT_OK if result.succeeded else cli.EXIT_INVALID)
+
+
+def _mlflow_lines(
+    report: Mapping[str, Any], info: Mapping[str, Any], handler: interrupts.Interrupts
+) -> str:
+    """The MLflow side of the closing lines. Reading MLflow takes seconds of imports; a signal
+    meanwhile gives up on it (the records are final already) for what status.json knows."""
+    try:
+        with handler.raising():
+            return run_report.mlflow_text(report, info)
+    except interrupts.Interrupted as e:
+        skipped = f"  (MLflow records not read: stopped by {errors.signal_name(e.signum)})"
+        return run_report.status_lines(report) + "\n" + skipped
+
+
+def _stopped(signum: int, run: str | None, message: str, json_output: bool) -> NoReturn:
+    """Exit 128 + signal for a run that never started a step (``--format json``: a document
+    whose phase is null)."""
+    if json_output:
+        document = {"run": run, "phase": None, "message": message, "signal": signum}
+        progress.write(sys.stdout, json.dumps(document, indent=2) + "\n")
+    progress.write(sys.stderr, f"bosun run: {message}\n")
+    sys.exit(128 + signum)
+
+
+def _again(info: Mapping[str, Any]) -> str:
+    return f"bosun run {info['experiment']} --env {info['environment']}"
 
 
 def _parse_params(params: tuple[str, ...]) -> dict[str, str]:

@@ -39,6 +39,9 @@ def document(
 
 
 def text(report: Mapping[str, Any], info: Mapping[str, Any]) -> str:
+    """The steps' side of the closing lines (status.json only, no MLflow): what ran, came from
+    the cache or was reused, what failed with its log, and how to resume a run that did not
+    succeed (stopped by a signal included)."""
     steps = report["steps"]
     counts = ", ".join(f"{len(steps[k])} {k}" for k in ("ran", "cached", "reused") if steps[k])
     lines = [f"\n{report['phase']}: run {report['run']} in {report['seconds']:.1f}s"]
@@ -53,16 +56,16 @@ def text(report: Mapping[str, Any], info: Mapping[str, Any]) -> str:
         log = f"{report['runDir']}/{failed['log']}" if failed["log"] else "none"
         lines.append(f"  failed       {failed['node']}: {failed['message']} (log: {log})")
     lines.append(f"  status       {report['status']}")
-    if report["phase"] != "Succeeded" and report["signal"] is None:
+    if report["phase"] != "Succeeded":
         again = f"bosun run {info['experiment']} --env {info['environment']}"
         lines.append(f"  resume with  {again} --resume {report['run']}")
-    mlflow_side = _mlflow(report, info)
-    return "\n".join(lines) + "\n\n" + mlflow_side + "\n"
+    return "\n".join(lines) + "\n"
 
 
-def _mlflow(report: Mapping[str, Any], info: Mapping[str, Any]) -> str:
+def mlflow_text(report: Mapping[str, Any], info: Mapping[str, Any]) -> str:
     """bosun.tracking.summary's lines when the run's parent MLflow run exists; else what
-    status.json knows. Reading MLflow imports it (seconds), paid once the run is over."""
+    status.json knows (``status_lines``). Reading MLflow imports it (seconds), paid once the
+    run is over."""
     uri = report["trackingUri"]
     db = store.sqlite_path(uri)
     if db is None or db.exists():
@@ -79,6 +82,11 @@ def _mlflow(report: Mapping[str, Any], info: Mapping[str, Any]) -> str:
         if found is not None:
             run_dir = pathlib.Path(report["runDir"])
             return tracking_summary.format_text(found, cwd=pathlib.Path.cwd(), run_dir=run_dir)
+    return status_lines(report)
+
+
+def status_lines(report: Mapping[str, Any]) -> str:
+    """The MLflow side as status.json knows it: best trial, registered version, the UI."""
     lines = []
     if report["best"]:
         best, metric = report["best"], report["best"].get("metric")

@@ -103,9 +103,10 @@ def _trial_order(trial: Trial) -> tuple[int, str]:
     return (int(trial.trial) if trial.trial.isdigit() else 1 << 31, trial.run_id)
 
 
-def ui_command(tracking_uri: str, *, cwd: pathlib.Path, mlflow: str = "mlflow") -> str:
+def ui_command(tracking_uri: str, *, cwd: pathlib.Path, mlflow: str | None = None) -> str:
     """The shell command that serves MLflow's UI on this store (paths relative to ``cwd`` when
-    they are under it)."""
+    they are under it); ``mlflow`` defaults to ``mlflow_executable``."""
+    mlflow = mlflow or mlflow_executable(cwd)
     db = store.sqlite_path(tracking_uri)
     if db is None:
         return f"open {tracking_uri} in a browser (an MLflow server)"
@@ -124,6 +125,13 @@ def ui_command(tracking_uri: str, *, cwd: pathlib.Path, mlflow: str = "mlflow") 
         "1",
     ]
     return shlex.join(words)
+
+
+def mlflow_executable(cwd: pathlib.Path) -> str:
+    """The ``mlflow`` beside bosun's interpreter (the one that has this MLflow version), else
+    whatever ``mlflow`` is on PATH."""
+    beside = pathlib.Path(sys.executable).with_name("mlflow")
+    return _shown(beside, cwd) if beside.exists() else "mlflow"
 
 
 def _shown(path: pathlib.Path, cwd: pathlib.Path) -> str:
@@ -156,13 +164,7 @@ def format_text(summary: Summary, *, cwd: pathlib.Path, run_dir: pathlib.Path | 
         root = store.artifact_root(summary.tracking_uri)
         assert root is not None
         lines.append(f"  MLflow store {_shown(db, cwd)} (artifacts in {_shown(root, cwd)})")
-    mlflow = pathlib.Path(sys.executable).with_name("mlflow")
-    command = ui_command(
-        summary.tracking_uri,
-        cwd=cwd,
-        mlflow=_shown(mlflow, cwd) if mlflow.exists() else "mlflow",
-    )
-    lines.append(f"  MLflow UI    {command}")
+    lines.append(f"  MLflow UI    {ui_command(summary.tracking_uri, cwd=cwd)}")
     return "\n".join(lines)
 
 

@@ -15,6 +15,7 @@ import time
 
 import psutil
 import pytest
+from bosun.tracking import digest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BOSUN = str(pathlib.Path(sys.executable).parent / "bosun")
@@ -64,9 +65,10 @@ def demo(tmp_path: pathlib.Path) -> pathlib.Path:
 
 
 STEP = """\
-import json, pathlib, subprocess, sys, time
+import json, os, pathlib, subprocess, sys, time
 control, result, value = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), sys.argv[3:]
 (control / "argv.json").write_text(json.dumps(value))
+(control / "env.json").write_text(json.dumps(dict(os.environ)))
 mode = (control / "mode").read_text().strip()
 if mode == "fail":
     sys.exit(1)
@@ -78,8 +80,17 @@ result.write_text("done")
 """
 
 
-def _toy(root: pathlib.Path, control: pathlib.Path) -> pathlib.Path:
-    """A team with one experiment whose single step obeys ``control/mode``."""
+QUOTA = """
+    apiVersion: bosun.dev/v1alpha1
+    kind: Quota
+    metadata: {name: default, team: toy}
+    spec: {hard: {cpu: "2", memory: 4Gi}, maxConcurrentWorkflows: 1, maxParallelSteps: 2}
+    """
+
+
+def _toy(root: pathlib.Path, control: pathlib.Path, *, quota: bool = False) -> pathlib.Path:
+    """A team with one experiment whose single step obeys ``control/mode`` (and records its argv
+    and env there); with ``quota``, one run of the team at a time."""
     files = {
         "environments/dev.yaml": """
             apiVersion: bosun.dev/v1alpha1
@@ -118,6 +129,8 @@ def _toy(root: pathlib.Path, control: pathlib.Path) -> pathlib.Path:
             """,
         "teams/toy/step.py": STEP,
     }
+    if quota:
+        files["teams/toy/quota.yaml"] = QUOTA
     for name, text in files.items():
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -258,3 +271,47 @@ def test_the_demo_trains_sweeps_and_registers(demo: pathlib.Path) -> None:
     version = client.get_model_version("wine-classifier", "1")
     assert version.run_id == summary["best"]["run_id"]
     assert version.tags["bosun.workflow"] == summary["run"]
+
+    # DESIGN §2 tags on the parent and every trial run, from the real git repository
+    commit = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=demo, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    design = {
+        "mlflow.source.git.commit": commit,
+        "mlflow.source.git.branch": "main",
+        "bosun.environment": "dev",
+        "bosun.team": "quality",
+        "bosun.experiment": "wine-rf",
+        "bosun.workflow": summary["run"],
+    }
+    (parent,) = [r for r in runs if "mlflow.parentRunId" not in r.data.tags]
+    for r in [parent, *trials]:
+        assert {k: r.data.tags.get(k) for k in design} == design, r.info.run_name
+    assert {r.data.tags["mlflow.parentRunId"] for r in trials} == {parent.info.run_id}
+
+    # what the user's own steps logged with mlflow.log_* landed in their trial's run: train's
+    # accuracy and f1 (and a parameter only it logs), evaluate's test metrics
+    status = json.loads(pathlib.Path(summary["status"]).read_text())
+    for r in trials:
+        assert {"accuracy", "f1", "test_accuracy", "test_f1"} <= set(r.data.metrics), r.data
+        assert 0.5 < r.data.metrics["f1"] <= 1.0
+        assert r.data.params["random_state"] == "0"
+        # the prepared dataset, with its content digest, is the trial's dataset input
+        trial = r.data.tags["bosun.trial"]
+        prepared = status["nodes"][f"trials.{trial}.pipeline.prepare"]["outputs"]["artifacts"]
+        data = pathlib.Path(summary["runDir"], prepared["dataset"]["path"])
+        (dataset,) = [i.dataset for i in client.get_run(r.info.run_id).inputs.dataset_inputs]
+        assert dataset.digest == digest.of_path(data).digest and dataset.name == "dataset"
+
+    # the registered version says where it came from
+    assert version.tags["bosun.run_id"] == summary["best"]["run_id"]
+    for key in ("mlflow.source.git.commit", "bosun.environment", "bosun.workflow"):
+        assert version.tags[key] == design[key], key
+
+    # a cached node's record says that no process ran, and where its outputs came from
+    for node in summary["steps"]["cached"]:
+        record = status["nodes"][node]
+        assert (record["attempts"], record["exitCode"], record["cached"]) == (0, None, True)
+        assert record["cachedFrom"]["run"] == summary["run"]
+        assert record["cachedFrom"]["node"] in {f"trials.{t}.pipeline.prepare" for t in (0, 1)}
+        assert "not run" in pathlib.Path(summary["runDir"], record["log"]).read_text()

@@ -11,6 +11,7 @@ from argo_builders import (
     OUT,
     container,
     dag,
+    log_of,
     node,
     out_artifact,
     out_param,
@@ -91,6 +92,14 @@ def test_identical_steps_are_restored_from_the_cache_unless_they_opt_out(
     assert (second.run_dir / restored["outputs"]["artifacts"]["data"]["path"]).read_text() == "WINE"
     assert "cached   produce" in LOGS["second"]
     assert node(first, "produce")["key"] == restored["key"], "per-run env is not in the key"
+    # the records tell the truth: no process ran, and where the outputs came from
+    assert (restored["attempts"], restored["exitCode"]) == (0, None)
+    assert restored["cachedFrom"] == {"run": "first", "node": "produce"}
+    assert node(second, "consume")["cachedFrom"] == {"run": "first", "node": "consume"}
+    log = log_of(second, "produce")
+    assert log.count("\n") == 1 and "not run" in log and "run first node produce" in log
+    assert (node(first, "produce")["attempts"], node(first, "produce")["exitCode"]) == (1, 0)
+    assert "cachedFrom" not in node(first, "produce")
 
 
 def test_the_key_follows_content_not_names(tmp_path: pathlib.Path) -> None:
@@ -147,6 +156,9 @@ def test_resume_reuses_what_succeeded_and_reruns_the_rest(tmp_path: pathlib.Path
 
     assert resumed.phase == "Succeeded"
     assert resumed.nodes("reused") == ["a"]
+    reused = node(resumed, "a")
+    assert (reused["attempts"], reused["exitCode"]) == (1, 0), "the earlier invocation's"
+    assert "attempt 1 at" in log_of(resumed, "a")
     assert ran.read_text().split() == ["a", "b", "exit:Failed", "b", "c", "exit:Succeeded"]
     assert resumed.status["resumes"] == 1
     assert resumed.status["uid"] == failed.status["uid"]

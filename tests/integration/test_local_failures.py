@@ -4,16 +4,19 @@ to the runtime's process leaving no step process behind."""
 
 from __future__ import annotations
 
+import datetime
+import itertools
 import json
 import os
 import pathlib
+import re
 import signal
 import subprocess
 import sys
 import time
 
 import psutil
-from argo_builders import LOGS, container, dag, node, run, task, workflow
+from argo_builders import LOGS, container, dag, log_of, node, run, task, workflow
 
 FLAKY = """
 import pathlib, sys
@@ -36,6 +39,43 @@ def test_a_flaky_step_is_retried_until_it_succeeds(tmp_path: pathlib.Path) -> No
     log = (result.run_dir / record["log"]).read_text()
     assert "attempt 1 at" in log and "attempt 2 at" in log
     assert "retry    f: attempt 1: exit code 1; next in 0.2s" in LOGS["wf-run"]
+
+
+def _attempt_times(log: str) -> list[tuple[float, float]]:
+    """(start, end) of each attempt, from the log's ``==> bosun: attempt N ...`` lines."""
+
+    def stamp(line: str) -> float:
+        text = line.split(" at ", 1)[1].split(": ", 1)[0]
+        return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+    starts = [
+        stamp(line) for line in log.splitlines() if re.match(r"==> bosun: attempt \d+ at ", line)
+    ]
+    ends = [
+        stamp(line)
+        for line in log.splitlines()
+        if re.match(r"==> bosun: attempt \d+ ended at ", line)
+    ]
+    return list(zip(starts, ends, strict=True))
+
+
+def test_the_wait_between_attempts_follows_the_backoff(tmp_path: pathlib.Path) -> None:
+    # waits 0.25 s, then 0.25 * 4 = 1 s, then 4 s capped at 1 s
+    backoff = {"duration": "0.25", "factor": "4", "cap": "1"}
+    retry = {"limit": 3, "retryPolicy": "OnFailure", "backoff": backoff}
+    never = container("never", FLAKY, str(tmp_path / "count"), "99", retryStrategy=retry)
+    result = run(tmp_path / "state", [workflow([dag("main", [task("n", "never")]), never])])
+
+    assert result.phase == "Failed" and node(result, "n")["attempts"] == 4
+    attempts = _attempt_times(log_of(result, "n"))
+    assert len(attempts) == 4
+    waits = [nxt[0] - prev[1] for prev, nxt in itertools.pairwise(attempts)]
+    # never sooner than the backoff; later only by the scheduler's own latency (generous: the
+    # machine may be busy), and well short of the uncapped 4 s for the third wait
+    for wait, expected in zip(waits, [0.25, 1.0, 1.0], strict=True):
+        assert expected - 0.02 <= wait <= expected + 1.5, (waits, attempts)
+    assert "retry    n: attempt 2: exit code 1; next in 1s" in LOGS["wf-run"]
+    assert "retry    n: attempt 3: exit code 1; next in 1s" in LOGS["wf-run"]
 
 
 def test_retries_stop_at_the_limit(tmp_path: pathlib.Path) -> None:

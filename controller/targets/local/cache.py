@@ -20,7 +20,7 @@ import threading
 import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from bosun.targets.local import paths
 
@@ -46,6 +46,15 @@ def cacheable(template: Mapping[str, Any]) -> bool:
     container = template.get("container") or {}
     argv = [str(a) for a in (container.get("command") or []) + (container.get("args") or [])]
     return not any(a == "-m" and b == SYSTEM_MODULE for a, b in itertools.pairwise(argv))
+
+
+class Hit(NamedTuple):
+    parameters: dict[str, str]
+    artifacts: dict[str, tuple[Path, str]]
+    """name → (restored local path, digest)."""
+    origin: dict[str, str] | None
+    """``{"run", "node"}`` that executed the step (None for an entry written before bosun
+    recorded it)."""
 
 
 class Store:
@@ -101,9 +110,7 @@ class Store:
     def _dir(self, key: str) -> Path:
         return self.root / key[:2] / key
 
-    def restore(
-        self, key: str, node_dir: Path, artifacts: Iterable[tuple[str, str]]
-    ) -> tuple[dict[str, str], dict[str, tuple[Path, str]]] | None:
+    def restore(self, key: str, node_dir: Path, artifacts: Iterable[tuple[str, str]]) -> Hit | None:
         """Outputs of the entry ``key`` placed in ``node_dir`` (artifact name → container path),
         or None on a miss."""
         entry_dir = self._dir(key)
@@ -123,12 +130,19 @@ class Store:
             target = mapping.local(container_path)
             paths.link(source, target)
             restored[name] = (target, str(entry["artifacts"][name]))
-        return dict(entry["parameters"]), restored
+        origin = entry.get("origin")
+        return Hit(dict(entry["parameters"]), restored, dict(origin) if origin else None)
 
     def save(
-        self, key: str, parameters: Mapping[str, str], artifacts: Mapping[str, tuple[Path, str]]
+        self,
+        key: str,
+        parameters: Mapping[str, str],
+        artifacts: Mapping[str, tuple[Path, str]],
+        *,
+        origin: Mapping[str, str] | None = None,
     ) -> None:
-        """Record a successful execution; the first of two concurrent identical steps wins."""
+        """Record a successful execution (``origin``: the run and node that executed it); the
+        first of two concurrent identical steps wins."""
         final = self._dir(key)
         if final.exists():
             return
@@ -140,6 +154,7 @@ class Store:
             entry = {
                 "parameters": dict(parameters),
                 "artifacts": {name: digest for name, (_, digest) in artifacts.items()},
+                "origin": dict(origin or {}),
             }
             (staging / "entry.json").write_text(json.dumps(entry), encoding="utf-8")
             final.parent.mkdir(parents=True, exist_ok=True)

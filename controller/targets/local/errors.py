@@ -33,3 +33,25 @@ class MissingSecretsError(LocalRuntimeError):
 
 class RunBusyError(LocalRuntimeError):
     """Another bosun process is executing this run."""
+
+
+class StoppedError(LocalRuntimeError):
+    """SIGINT or SIGTERM arrived before any step started: nothing ran. A fresh run leaves no run
+    directory; a resumed one is left as it was, resumable as before."""
+
+    def __init__(self, signum: int, run: str, *, kept: bool) -> None:
+        self.signum = signum
+        self.run = run
+        self.kept = kept
+        name = signal_name(signum)
+        where = f"run {run} is unchanged" if kept else f"run {run} was not created"
+        super().__init__(f"stopped by {name} before any step started: nothing ran ({where})")
+
+
+def signal_name(signum: int) -> str:
+    import signal  # noqa: PLC0415
+
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"

@@ -4,6 +4,7 @@ terminal (CI logs), a live view of running steps above the finished ones when it
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 import time
 from typing import IO, Protocol
@@ -39,8 +40,7 @@ class Plain:
         self.stream = stream
 
     def _line(self, text: str) -> None:
-        self.stream.write(f"{time.strftime('%H:%M:%S')} {text}\n")
-        self.stream.flush()
+        write(self.stream, f"{time.strftime('%H:%M:%S')} {text}\n")
 
     def started(self, node_id: str, attempt: int) -> None:
         suffix = f" (attempt {attempt})" if attempt > 1 else ""
@@ -60,7 +60,46 @@ class Plain:
         self._line(text)
 
     def close(self) -> None:
-        self.stream.flush()
+        write(self.stream, "")
+
+
+def write(stream: IO[str], text: str) -> bool:
+    """Write and flush; False when the reader has gone (``bosun run | head``). The stream's
+    file descriptor then points at /dev/null, so that every later write, by anyone, and the
+    interpreter's last flush succeed: losing the output never stops a run halfway, which would
+    leave its records (status.json, MLflow runs) open forever."""
+    try:
+        stream.write(text)
+        stream.flush()
+    except OSError as error:  # a closed pipe, a full disk (``> /dev/full``), ...
+        discard(stream, error)
+        return False
+    except ValueError:  # closed in this process
+        return False
+    return True
+
+
+def discard(stream: IO[str], error: OSError) -> None:
+    """Point ``stream``'s descriptor at /dev/null and say so once on stderr (if still open)."""
+    try:
+        fd = stream.fileno()
+    except (OSError, ValueError):
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, fd)
+    finally:
+        os.close(null)
+    name = {1: "stdout", 2: "stderr"}.get(fd)
+    if name is not None and name not in _DISCARDED:
+        _DISCARDED.add(name)
+        closed = isinstance(error, (BrokenPipeError, ConnectionResetError))
+        what = "was closed" if closed else f"cannot be written ({error.strerror or error})"
+        if fd != 2:
+            write(sys.stderr, f"bosun: {name} {what}; the run goes on, its output discarded\n")
+
+
+_DISCARDED: set[str] = set()
 
 
 def finished_text(

@@ -11,9 +11,9 @@ import dataclasses
 import fcntl
 import json
 import os
+import shutil
 import signal
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -24,6 +24,7 @@ from bosun.targets.local import (
     bundle,
     cache,
     errors,
+    interrupts,
     process,
     progress,
     records,
@@ -61,6 +62,9 @@ class Options:
     """Extra fields for status.json (source commit, experiment, ...)."""
     warm_system_steps: bool = True
     """Fork bosun's system steps from a warm interpreter (``warm``) instead of a fresh one."""
+    interrupts: interrupts.Interrupts | None = None
+    """The caller's SIGINT/SIGTERM handler, installed already (``bosun run`` has one for the
+    whole command); without it, ``run`` installs one for the call (main thread only)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -88,7 +92,8 @@ def default_parallelism() -> int:
 
 def run(objects: Iterable[Mapping[str, Any]], *, options: Options) -> Result:
     """Execute the Workflow among ``objects``; raises LocalRuntimeError before starting if it
-    cannot run here (unsupported features, missing secrets, a busy or unknown run)."""
+    cannot run here (unsupported features, missing secrets, a busy or unknown run), and
+    StoppedError when SIGINT/SIGTERM came before any step started."""
     objects = list(objects)
     wf = bundle.from_objects(objects)
     problems = subset.check(wf)
@@ -96,50 +101,110 @@ def run(objects: Iterable[Mapping[str, Any]], *, options: Options) -> Result:
         raise errors.UnsupportedError(problems)
     parameters = _parameters(wf, options.parameters)
     secret_values = secrets.resolve(wf, state_dir=options.state_dir, environ=options.environ)
-    run_dir = records.run_dir(options.state_dir, options.run_name)
-    previous = _previous(run_dir) if options.resume else None
-    display = options.display or progress.for_stream()
-    with contextlib.ExitStack() as stack:
-        semaphores.acquire(wf, stack, state_dir=options.state_dir, on_wait=display.note)
-        if not options.resume:
-            try:
-                run_dir.mkdir(parents=True)
-            except FileExistsError:
-                raise errors.LocalRuntimeError(f"run {options.run_name} exists already") from None
-        stack.enter_context(_exclusive(run_dir))
-        records.write_json(run_dir / records.OBJECTS, _objects_document(objects))
-        uid = str((previous or {}).get("uid") or uuid.uuid4())
-        workflow = resolve.Workflow(options.run_name, wf.namespace, uid, parameters, time.time())
-        status = records.Status(run_dir / records.STATUS, _header(wf, workflow, options, previous))
-        context = step.Context(
-            repo_root=options.repo_root,
-            base_env=base_env(options.environ),
-            secrets=secret_values,
-            registry=process.Registry(warm_starter=_warm_starter(objects, options)),
-            store=cache.Store(options.state_dir / "cache"),
-            previous=_results(previous or {}, run_dir),
-        )
-        settings = scheduler.Settings(
-            run_dir=run_dir,
-            limit=int(wf.spec.get("parallelism") or default_parallelism()),
-            deadline=float(wf.spec["activeDeadlineSeconds"])
-            if "activeDeadlineSeconds" in wf.spec
-            else None,
-        )
-        engine = scheduler.Scheduler(
-            wf,
-            workflow=workflow,
-            context=context,
-            status=status,
-            display=display,
-            settings=settings,
-        )
-        with _signals(engine) as received:
-            phase = engine.run()
-        display.close()
-    return Result(
-        options.run_name, phase, run_dir, status.document, received[0] if received else None
+    previous = (
+        _previous(records.run_dir(options.state_dir, options.run_name)) if options.resume else None
     )
+    display = options.display or progress.for_stream()
+    handler = options.interrupts
+    with contextlib.ExitStack() as outer:
+        if handler is None:  # the caller has no handler of its own: one for this call
+            handler = outer.enter_context(interrupts.Interrupts().installed())
+        outer.callback(display.close)
+        return _execute(
+            objects,
+            wf=wf,
+            options=options,
+            parameters=parameters,
+            secret_values=secret_values,
+            previous=previous,
+            handler=handler,
+            display=display,
+        )
+
+
+def _execute(
+    objects: list[Mapping[str, Any]],
+    *,
+    wf: bundle.Bundle,
+    options: Options,
+    parameters: dict[str, str],
+    secret_values: Mapping[tuple[str, str], str],
+    previous: Mapping[str, Any] | None,
+    handler: interrupts.Interrupts,
+    display: progress.Display,
+) -> Result:
+    run_dir = records.run_dir(options.state_dir, options.run_name)
+    created = False
+    with contextlib.ExitStack() as stack:
+        try:
+            acquired = semaphores.acquire(
+                wf,
+                stack,
+                state_dir=options.state_dir,
+                on_wait=display.note,
+                stopped=lambda: bool(handler.received),
+            )
+            if not acquired or handler.received:
+                raise _StoppedError
+            if not options.resume:
+                try:
+                    run_dir.mkdir(parents=True)
+                except FileExistsError:
+                    raise errors.LocalRuntimeError(
+                        f"run {options.run_name} exists already"
+                    ) from None
+                created = True
+            stack.enter_context(_exclusive(run_dir))
+            records.write_json(run_dir / records.OBJECTS, _objects_document(objects))
+            uid = str((previous or {}).get("uid") or uuid.uuid4())
+            workflow = resolve.Workflow(
+                options.run_name, wf.namespace, uid, parameters, time.time()
+            )
+            header = _header(wf, workflow, options, previous)
+            status = records.Status(run_dir / records.STATUS, header)
+            if created:  # from now on the run directory is a run that --resume can continue
+                status.flush(force=True)
+            starter = _warm_starter(objects, options, handler)
+            if starter is not None:
+                stack.callback(starter.close)
+            context = step.Context(
+                repo_root=options.repo_root,
+                base_env=base_env(options.environ),
+                secrets=secret_values,
+                registry=process.Registry(warm_starter=starter),
+                store=cache.Store(options.state_dir / "cache"),
+                previous=_results(previous or {}, run_dir),
+                run_name=options.run_name,
+            )
+            settings = scheduler.Settings(
+                run_dir=run_dir,
+                limit=int(wf.spec.get("parallelism") or default_parallelism()),
+                deadline=float(wf.spec["activeDeadlineSeconds"])
+                if "activeDeadlineSeconds" in wf.spec
+                else None,
+            )
+            engine = scheduler.Scheduler(
+                wf,
+                workflow=workflow,
+                context=context,
+                status=status,
+                display=display,
+                settings=settings,
+            )
+            with handler.delivering(engine.interrupt):
+                if handler.received:  # came before the scheduler could take it
+                    raise _StoppedError
+                phase = engine.run()
+        except _StoppedError:
+            signum = handler.first or signal.SIGINT
+            if created:
+                shutil.rmtree(run_dir, ignore_errors=True)
+            raise errors.StoppedError(signum, options.run_name, kept=not created) from None
+    return Result(options.run_name, phase, run_dir, status.document, handler.first)
+
+
+class _StoppedError(Exception):
+    """A signal came before any step started."""
 
 
 def base_env(environ: Mapping[str, str]) -> dict[str, str]:
@@ -198,6 +263,8 @@ def _results(previous: Mapping[str, Any], run_dir: Path) -> dict[str, step.Resul
             parameters=dict(outputs.get("parameters") or {}),
             artifacts=artifacts,
             key=str(record.get("key") or ""),
+            cached_from=record.get("cachedFrom"),
+            attempts=int(record.get("attempts") or 0),
         )
     return out
 
@@ -243,34 +310,17 @@ def _exclusive(run_dir: Path) -> Iterator[None]:
         os.close(fd)
 
 
-@contextlib.contextmanager
-def _signals(engine: scheduler.Scheduler) -> Iterator[list[int]]:
-    """SIGINT/SIGTERM stop the run (the scheduler kills every step group); on the main thread
-    only, where Python delivers signals."""
-    received: list[int] = []
-    if threading.current_thread() is not threading.main_thread():
-        yield received
-        return
-
-    def handler(signum: int, frame: object) -> None:
-        received.append(signum)
-        engine.interrupt(signum)
-
-    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield received
-    finally:
-        for signum, old in previous.items():
-            signal.signal(signum, old)
-
-
-def _warm_starter(objects: Sequence[Mapping[str, Any]], options: Options) -> warm.Starter | None:
+def _warm_starter(
+    objects: Sequence[Mapping[str, Any]], options: Options, handler: interrupts.Interrupts
+) -> warm.Starter | None:
     """A started fork server when the run has system steps to fork from it."""
     if not options.warm_system_steps or not any(
         warm.warm_module(container.get("command", [])) is not None
         for container in _containers(objects)
     ):
         return None
+    if handler.received:
+        raise _StoppedError
     starter = warm.Starter()
     starter.prepare()
     return starter

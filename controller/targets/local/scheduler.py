@@ -271,6 +271,10 @@ class Scheduler:
         node.record.update(
             exitCode=result.exit_code, key=result.key, cached=result.cached, reused=result.reused
         )
+        if result.attempts is not None:  # no process ran now: what the records say is theirs
+            node.record["attempts"] = result.attempts
+        if result.cached_from is not None:
+            node.record["cachedFrom"] = dict(result.cached_from)
         if result.phase == "Succeeded":
             node.outputs = dag.Outputs(dict(result.parameters), dict(result.artifacts))
             how = "cached" if result.cached else "reused" if result.reused else "ran"

@@ -15,6 +15,8 @@ from pathlib import Path
 from bosun.targets.local import bundle
 
 POLL_SECONDS = 0.5
+STOP_POLL_SECONDS = 0.05
+"""How soon a queued run notices SIGINT/SIGTERM."""
 
 
 def limits(objects: bundle.Bundle) -> list[tuple[str, int]]:
@@ -43,8 +45,10 @@ def acquire(
     *,
     state_dir: Path,
     on_wait: Callable[[str], None],
-) -> None:
-    """Hold a slot of every lock until ``stack`` closes; waits while all slots are taken."""
+    stopped: Callable[[], bool] = lambda: False,
+) -> bool:
+    """Hold a slot of every lock until ``stack`` closes; waits while all slots are taken.
+    False when ``stopped`` (a signal) ends the wait first."""
     directory = state_dir / "locks" / objects.namespace
     for name, slots in limits(objects):
         directory.mkdir(parents=True, exist_ok=True)
@@ -53,7 +57,12 @@ def acquire(
             if not told:
                 on_wait(f"queued: all {slots} slot(s) of {name} are held by other runs")
                 told = True
-            time.sleep(POLL_SECONDS)
+            end = time.monotonic() + POLL_SECONDS
+            while time.monotonic() < end:
+                if stopped():
+                    return False
+                time.sleep(STOP_POLL_SECONDS)
+    return True
 
 
 def _take(directory: Path, name: str, slots: int, stack: contextlib.ExitStack) -> bool:

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from bosun.targets.local import cache, paths, process
+from bosun.targets.local import cache, paths, process, records
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -86,6 +86,11 @@ class Result:
     cached: bool = False
     reused: bool = False
     stopped: bool = False
+    cached_from: Mapping[str, str] | None = None
+    """For a cache hit: the run and node whose execution it restored."""
+    attempts: int | None = None
+    """Processes started for the node, when not the scheduler's own count: 0 for a cache hit,
+    the earlier invocation's count for a reused node."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,6 +104,8 @@ class Context:
     store: cache.Store
     previous: Mapping[str, Result]
     """Succeeded nodes of the run being resumed, by node id."""
+    run_name: str = ""
+    """Recorded in cache entries as where an output came from."""
 
 
 def attempt(step: Step, number: int, ctx: Context) -> Result:
@@ -120,8 +127,7 @@ def attempt(step: Step, number: int, ctx: Context) -> Result:
     env.update((n, ctx.secrets[(s, k)]) for n, s, k in step.secret_env if (s, k) in ctx.secrets)
     step.log.parent.mkdir(parents=True, exist_ok=True)
     with step.log.open("ab") as log:
-        stamp = time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started))
-        log.write(f"==> bosun: attempt {number} at {stamp}: {argv}\n".encode())
+        log.write(f"==> bosun: attempt {number} at {records.iso(started)}: {argv}\n".encode())
         log.flush()
         outcome = process.run(
             ctx.registry,
@@ -131,6 +137,10 @@ def attempt(step: Step, number: int, ctx: Context) -> Result:
             cwd=str(ctx.repo_root),
             log=log,
             deadline_seconds=step.deadline_seconds,
+        )
+        ended = "could not start" if outcome.error else f"exit code {outcome.exit_code}"
+        log.write(
+            f"==> bosun: attempt {number} ended at {records.iso(time.time())}: {ended}\n".encode()
         )
     return _finish(step, key=key, mapping=mapping, outcome=outcome, started=started, ctx=ctx)
 
@@ -145,9 +155,28 @@ def _earlier(step: Step, key: str, ctx: Context) -> Result | None:
     hit = ctx.store.restore(key, step.node_dir, [(n, p) for n, p, _ in step.output_artifacts])
     if hit is None:
         return None
-    parameters, artifacts = hit
-    restored = {n: Artifact(p, d) for n, (p, d) in artifacts.items()}
-    return Result("Succeeded", 0, 0, 0, "", parameters, restored, key, cached=True)
+    restored = {n: Artifact(p, d) for n, (p, d) in hit.artifacts.items()}
+    origin = hit.origin or {}
+    where = f"run {origin['run']} node {origin['node']}" if origin else "an earlier execution"
+    step.log.parent.mkdir(parents=True, exist_ok=True)
+    with step.log.open("a", encoding="utf-8") as log:
+        log.write(
+            f"==> bosun: cached at {records.iso(time.time())}: not run; outputs restored from "
+            f"the step cache (key {key}), produced by {where}\n"
+        )
+    return Result(
+        "Succeeded",
+        0,
+        0,
+        None,
+        "",
+        hit.parameters,
+        restored,
+        key,
+        cached=True,
+        cached_from=hit.origin,
+        attempts=0,
+    )
 
 
 def _present(result: Result) -> bool:
@@ -192,7 +221,12 @@ def _finish(
     except FileNotFoundError as e:
         return result("Error", str(e))
     if step.cacheable:
-        ctx.store.save(key, parameters, {n: (a.path, a.digest) for n, a in artifacts.items()})
+        ctx.store.save(
+            key,
+            parameters,
+            {n: (a.path, a.digest) for n, a in artifacts.items()},
+            origin={"run": ctx.run_name, "node": step.node_id},
+        )
     return result("Succeeded", parameters=parameters, artifacts=artifacts)
 
 

@@ -13,13 +13,16 @@ import contextlib
 import multiprocessing
 import multiprocessing.context
 import multiprocessing.forkserver
+import multiprocessing.resource_tracker
 import os
 import pathlib
 import runpy
+import signal
 import subprocess
 import sys
 import threading
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 WARM_MODULES: dict[str, tuple[str, ...]] = {
     "bosun.tracking.steps": (
@@ -31,6 +34,10 @@ WARM_MODULES: dict[str, tuple[str, ...]] = {
 }
 """``python -m`` modules started warm → what the fork server imports ahead of them (not the
 module itself: ``runpy`` runs it afresh as ``__main__``, as ``python -m`` does)."""
+
+
+IMMUNE = {signal.SIGINT, signal.SIGTERM}
+"""Blocked in the fork server for its whole life; unblocked again in each step it forks."""
 
 
 def warm_module(argv: Sequence[str]) -> str | None:
@@ -74,6 +81,33 @@ class Starter:
         """Bring the fork server up now, so that it imports MLflow while other work goes on."""
         self._server()
 
+    def close(self) -> None:
+        """Stop the fork server now (it holds nothing: SIGKILL), rather than leave it to notice
+        bosun's exit and tear MLflow down on its own, re-parented, for a second or two."""
+        with self._lock:
+            if self._context is None:
+                return
+            self._context = None
+            server: Any = multiprocessing.forkserver._forkserver  # CPython's private singleton
+            pid = getattr(server, "_forkserver_pid", None)
+            if pid is None:
+                return
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+            alive = getattr(server, "_forkserver_alive_fd", None)
+            if alive is not None:
+                with contextlib.suppress(OSError):
+                    os.close(alive)
+            address = getattr(server, "_forkserver_address", None)
+            if isinstance(address, str) and not address.startswith("\0"):
+                with contextlib.suppress(OSError):
+                    os.unlink(address)
+            server._forkserver_pid = None
+            server._forkserver_alive_fd = None
+            server._forkserver_address = None
+
     def start(
         self, argv: Sequence[str], *, env: Mapping[str, str], cwd: str, log: pathlib.Path
     ) -> WarmProcess:
@@ -92,7 +126,17 @@ class Starter:
                 context.set_forkserver_preload(
                     sorted({m for ms in WARM_MODULES.values() for m in ms})
                 )
-                multiprocessing.forkserver.ensure_running()
+                # Born immune to Ctrl-C (SIGINT to the whole process group) and SIGTERM: the
+                # server inherits the blocked mask, and keeps serving the exit handler's system
+                # steps after a stop; close() ends it. Blocked, not ignored, so that a signal
+                # meant for bosun meanwhile stays pending for bosun.
+                # (The resource tracker first: starting it unblocks both signals after itself.)
+                multiprocessing.resource_tracker.ensure_running()
+                blocked = signal.pthread_sigmask(signal.SIG_BLOCK, IMMUNE)
+                try:
+                    multiprocessing.forkserver.ensure_running()
+                finally:
+                    signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
                 self._context = context
             return self._context
 
@@ -100,6 +144,9 @@ class Starter:
 def _run_module(argv: list[str], env: dict[str, str], cwd: str, log: str) -> None:
     """In the forked child: become ``python -m MODULE ARGS`` as a fresh process would be."""
     os.setsid()
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, IMMUNE)  # the server's mask, inherited
     _redirect(log)
     os.chdir(cwd)
     os.environ.clear()
