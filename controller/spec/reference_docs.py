@@ -31,7 +31,7 @@ _PATTERNS = {
     types.MODEL_VERSION_RE: "version number or `latest`",
     types.QUANTITY_RE: "quantity (`500m`, `2`, `4Gi`)",
     types.DURATION_SCHEMA_RE: "duration (`30s`, `1h30m`)",
-    types.CRON_RE: "cron, 5 fields (`0 3 * * *`)",
+    types.CRON_RE: "cron, 5 fields (`0 3 * * *`) or a macro (`@daily`)",
     types.IMAGE_SCHEMA_RE: "image reference",
     types.RELATIVE_PATH_RE: "relative path",
     refs.EXPRESSION_RE: "string, may hold `${{ }}` references",

@@ -7,7 +7,7 @@ from typing import Any
 
 import pydantic
 import pytest
-from bosun.spec.v1alpha1 import common, types
+from bosun.spec.v1alpha1 import common, experiment, types
 
 
 def errors(annotation: Any, value: Any) -> list[tuple[str, str]]:
@@ -151,6 +151,16 @@ def test_durations_are_exact_integers() -> None:
 )
 def test_valid_cron(cron: str) -> None:
     assert errors(types.Cron, cron) == []
+
+
+def test_every_cron_macro_is_accepted_and_documented() -> None:
+    """Argo's CronWorkflow (robfig/cron) reads these; the reference names each of them."""
+    description = experiment.ExperimentSpec.model_fields["schedule"].description or ""
+    for macro in types.CRON_DESCRIPTORS:
+        assert errors(types.Cron, macro) == [], macro
+        assert f"`{macro}`" in description, macro
+    ((_, message),) = errors(types.Cron, "@weekdays")
+    assert "@daily" in message
 
 
 @pytest.mark.parametrize(

@@ -68,7 +68,10 @@ class ExperimentSpec(common.Model):
         description="Output artifact whose digest each trial logs as its MLflow dataset input.",
     )
     schedule: types.Cron | None = Field(
-        None, description="5-field cron; renders a CronWorkflow instead of a one-off Workflow."
+        None,
+        description="5-field cron in UTC (`0 3 * * *`), or one of `@yearly`, `@annually`, "
+        "`@monthly`, `@weekly`, `@daily`, `@midnight`, `@hourly` (as Argo accepts them); renders "
+        "a CronWorkflow instead of a one-off Workflow.",
     )
     description: common.Text | None = None
 

@@ -377,7 +377,8 @@ def _check_cron(value: str) -> str:
         raise PydanticCustomError(
             INVALID,
             "{value} is not a 5-field cron expression (minute hour day-of-month month "
-            "day-of-week), as in '0 3 * * *'",
+            "day-of-week), as in '0 3 * * *', nor one of @yearly, @annually, @monthly, @weekly, "
+            "@daily, @midnight, @hourly",
             {"value": diagnostics.quote(value)},
         )
     for text, (what, low, high, names) in zip(fields, _CRON_FIELDS, strict=True):
@@ -395,7 +396,8 @@ def _check_cron(value: str) -> str:
 Cron = Annotated[
     str, AfterValidator(_check_cron), WithJsonSchema({"type": "string", "pattern": CRON_RE})
 ]
-"""A 5-field cron schedule in the controller's time zone (UTC unless configured)."""
+"""A 5-field cron schedule, or one of ``CRON_DESCRIPTORS`` (``@daily``), as Argo's CronWorkflow
+reads them; in UTC."""
 
 
 # --- image references --------------------------------------------------------------------------
