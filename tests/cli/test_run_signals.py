@@ -131,7 +131,8 @@ def test_ctrl_c_while_queued_leaves_no_run_and_ctrl_c_while_running_closes_every
 
     queued = second_log.read_text()
     assert "Aborted!" not in queued and "Traceback" not in queued
-    assert "stopped by SIGINT before any step started" in queued
+    assert "stopped by SIGINT before any step started: nothing ran" in queued
+    assert "was not created" in queued
     output = first_log.read_text()
     assert "Aborted!" not in output and "Traceback" not in output
     leftovers = [p for p in steps if _alive(p.pid)]

@@ -1,6 +1,7 @@
 """Failures on the local runtime, with real processes: retries with backoff, deadlines that kill
-whole process groups (grandchildren included), the workflow's own deadline, and SIGINT/SIGTERM
-to the runtime's process leaving no step process behind."""
+whole process groups (grandchildren included), the workflow's own deadline, SIGINT/SIGTERM
+to the runtime's process leaving no step process behind, and a signal before the first step
+leaving nothing behind."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ import sys
 import time
 
 import psutil
+import pytest
 from argo_builders import LOGS, container, dag, log_of, node, run, task, workflow
+from bosun.targets.local import errors, interrupts
 
 FLAKY = """
 import pathlib, sys
@@ -214,3 +217,40 @@ def test_sigterm_stops_the_run_too(tmp_path: pathlib.Path) -> None:
 
     assert driver.wait(timeout=30) == 128 + signal.SIGTERM
     assert not any(_alive(c.pid) for c in children)
+
+
+def test_a_signal_before_the_first_step_leaves_no_new_run_and_an_old_one_as_it_was(
+    tmp_path: pathlib.Path,
+) -> None:
+    ran = tmp_path / "ran"
+    step = container(
+        "s", "import pathlib, sys; pathlib.Path(sys.argv[1]).write_text('ran')", str(ran)
+    )
+    wf = workflow([dag("main", [task("s", "s")]), step])
+    state = tmp_path / "state"
+    stopped = interrupts.Interrupts()
+    stopped.received.append(signal.SIGINT)  # as the handler records one before the scheduler
+
+    with pytest.raises(errors.StoppedError, match="before any step started") as fresh:
+        run(state, [wf], "fresh", interrupts=stopped)
+    assert not fresh.value.kept and not (state / "runs/fresh").exists()
+
+    failed = run(
+        state,
+        [
+            workflow(
+                [
+                    dag("main", [task("s", "s")]),
+                    {**step, "container": {**step["container"], "args": ["/nonexistent/dir/file"]}},
+                ]
+            )
+        ],
+        "old",
+    )
+    assert failed.phase == "Failed"
+    before = (failed.run_dir / "status.json").read_text()
+    with pytest.raises(errors.StoppedError, match="run old is unchanged") as resumed:
+        run(state, [wf], "old", resume=True, interrupts=stopped)
+    assert resumed.value.kept and resumed.value.signum == signal.SIGINT
+    assert (failed.run_dir / "status.json").read_text() == before
+    assert not ran.exists(), "nothing ran"

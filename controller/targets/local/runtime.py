@@ -199,7 +199,7 @@ def _execute(
             signum = handler.first or signal.SIGINT
             if created:
                 shutil.rmtree(run_dir, ignore_errors=True)
-            raise errors.StoppedError(signum, options.run_name, kept=not created) from None
+            raise errors.StoppedError(signum, options.run_name, kept=options.resume) from None
     return Result(options.run_name, phase, run_dir, status.document, handler.first)
 
 
