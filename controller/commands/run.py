@@ -112,6 +112,7 @@ def _command(
     run starts nothing is left behind, after it the records are final."""
     started = time.monotonic()
     request = {"experiment": experiment, "team": team, "environment": environment}
+    display: progress.Display | None = None
     try:
         with handler.raising():
             overrides = _parse_params(params)
@@ -132,6 +133,8 @@ def _command(
                 f"run {run_name}: {experiment} in {environment}, source {where.describe()}"
             )
     except interrupts.Interrupted as e:
+        if display is not None:
+            display.close()
         name = errors.signal_name(e.signum)
         _stopped(
             e.signum, None, f"stopped by {name} before the run started: nothing ran", json_output
