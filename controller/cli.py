@@ -11,6 +11,7 @@ from typing import NoReturn
 
 import click
 from bosun import __version__
+from bosun.commands import output
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -61,6 +62,7 @@ def main() -> None:
     global _ENTRY_POINT  # noqa: PLW0603 - set once, by the console script only
     _ENTRY_POINT = True
     gc.disable()  # start-up creates long-lived objects only (modules, classes); see below
+    output.guard_stdout()
     try:
         group.main(standalone_mode=True)
     except KeyboardInterrupt:
@@ -72,7 +74,9 @@ def main() -> None:
     except Exception as error:
         if os.environ.get("BOSUN_DEBUG"):
             raise
-        sys.stderr.write(internal_error_message(error))
+        # the user's output failing (disk full, no --out directory) is not a bug in bosun
+        unwritable = output.unwritable(error) if isinstance(error, OSError) else None
+        sys.stderr.write(unwritable or internal_error_message(error))
         sys.exit(EXIT_USAGE)
 
 
