@@ -34,7 +34,7 @@ def _resources(draw: st.DrawFn) -> dict[str, Any] | None:
     if draw(st.booleans()):
         out["memory"] = draw(memory)
     if draw(st.booleans()):
-        out["gpu"] = draw(st.integers(0, 1))
+        out["gpu"] = draw(st.integers(0, 2))
     return out
 
 
@@ -213,7 +213,7 @@ def _template_step(
 @st.composite
 def repositories(draw: st.DrawFn) -> dict[str, str]:
     """path → YAML text of a whole repository (environments and team ``t`` included)."""
-    template_names = draw(st.lists(dns, max_size=2, unique=True))
+    template_names = draw(st.lists(dns, min_size=1, max_size=2, unique=True))
     templates = {n: draw(step_templates()) for n in template_names}
     pipe, params = draw(pipelines(templates))
     if any(not s.get("template") and "image" not in s for s in pipe["steps"]):
@@ -255,7 +255,8 @@ def _quota(draw: st.DrawFn) -> dict[str, Any]:
 def _experiment(
     draw: st.DrawFn, pipe: dict[str, Any], params: list[str], templates: dict[str, Any]
 ) -> dict[str, Any]:
-    swept = draw(st.lists(st.sampled_from(params), unique=True)) if draw(st.booleans()) else []
+    sweeping = draw(st.booleans())
+    swept = draw(st.lists(st.sampled_from(params), min_size=1, unique=True)) if sweeping else []
     fixed = [p for p in params if p not in swept]
     spec: dict[str, Any] = {"pipeline": "p", "parameters": {p: draw(value) for p in fixed}}
     if swept:
@@ -290,14 +291,47 @@ def _serving(draw: st.DrawFn) -> dict[str, Any]:
         "model": "model-a",
         "external": True,
         "version": draw(st.sampled_from(["latest", "3"])),
-        "replicas": {"min": draw(st.integers(0, 2)), "max": 4},
+        "replicas": _replicas(draw),
     }
     if draw(st.booleans()):
-        spec["resources"] = {"cpu": draw(cpu), "memory": draw(memory)}
+        spec["resources"] = _serving_resources(draw)
     if draw(st.booleans()):
-        spec["canary"] = {"version": "4", "trafficPercent": draw(st.integers(0, 100))}
-    spec["overrides"] = {"production": {"version": "2", "replicas": {"min": 2, "max": 6}}}
+        spec["canary"] = _canary(draw)
+    overrides = {env: _override(draw) for env in ("dev", "production") if draw(st.booleans())}
+    if overrides:
+        spec["overrides"] = overrides
     return spec
+
+
+def _replicas(draw: st.DrawFn) -> dict[str, int]:
+    low = draw(st.integers(0, 3))
+    return {"min": low, "max": draw(st.integers(max(low, 1), 6))}
+
+
+def _serving_resources(draw: st.DrawFn) -> dict[str, Any]:
+    out: dict[str, Any] = {"cpu": draw(cpu), "memory": draw(memory)}
+    if draw(st.booleans()):
+        out["gpu"] = draw(st.integers(0, 2))
+    return out
+
+
+def _canary(draw: st.DrawFn) -> dict[str, Any]:
+    return {
+        "version": draw(st.sampled_from(["4", "5"])),
+        "trafficPercent": draw(st.integers(0, 100)),
+    }
+
+
+def _override(draw: st.DrawFn) -> dict[str, Any]:
+    """Any subset of the fields an environment may override (possibly none)."""
+    fields = {
+        "version": lambda: draw(st.sampled_from(["1", "2", "latest"])),
+        "replicas": lambda: _replicas(draw),
+        "resources": lambda: _serving_resources(draw),
+        "canary": lambda: _canary(draw),
+    }
+    chosen = draw(st.lists(st.sampled_from(sorted(fields)), unique=True))
+    return {name: fields[name]() for name in sorted(chosen)}
 
 
 def _doc(kind: str, metadata: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
