@@ -27,9 +27,11 @@ Examples:
   bosun render --env production --repo-url https://github.com/acme/ml-platform.git
 
 \b
-Exit status: 0 rendered, 1 invalid manifests (diagnostics on stderr), 2 usage error.
-Model versions are not looked up: ServingTargets point at models:/<model>/<version>
-(see docs/render.md). Cluster-scoped objects are written under _cluster/.
+Exit status: 0 rendered, 1 invalid manifests (diagnostics on stderr), 2 usage error
+(a bad option value, an --out that cannot be written, uncommitted changes with --repo-url).
+Without --resolve-models, model versions are not looked up: ServingTargets point at
+models:/<model>/<version> (see docs/render.md). Cluster-scoped objects are written under
+_cluster/; an --out directory inside PATH belongs in .bosunignore.
 """
 
 
