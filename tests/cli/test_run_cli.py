@@ -230,7 +230,7 @@ def test_fail_then_interrupt_then_resume_to_success(tmp_path: pathlib.Path) -> N
     assert proc.returncode == 130, output
     assert "reused" in output and "start" in output, "system steps of run 1 were reused"
     leftovers = [c for c in children if _alive(c.pid)]
-    assert not leftovers, f"still running after SIGINT: {leftovers}"
+    assert not leftovers, f"still running after SIGINT: {[(c, c.cmdline()) for c in leftovers]}"
     assert not _alive(int((control / "pids").read_text()))
 
     # 3. resumed again, it succeeds; MLflow has one parent run for the whole story

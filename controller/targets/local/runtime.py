@@ -264,7 +264,7 @@ def _results(previous: Mapping[str, Any], run_dir: Path) -> dict[str, step.Resul
             artifacts=artifacts,
             key=str(record.get("key") or ""),
             cached_from=record.get("cachedFrom"),
-            attempts=int(record.get("attempts") or 0),
+            attempts=int(record["attempts"]) if "attempts" in record else None,
         )
     return out
 

@@ -21,6 +21,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -36,6 +37,8 @@ WARM_MODULES: dict[str, tuple[str, ...]] = {
 module itself: ``runpy`` runs it afresh as ``__main__``, as ``python -m`` does)."""
 
 
+TRACKER_GRACE_SECONDS = 2.0
+"""How long the resource tracker may take to exit once its pipe is closed."""
 IMMUNE = {signal.SIGINT, signal.SIGTERM}
 """Blocked in the fork server for its whole life; unblocked again in each step it forks."""
 
@@ -83,30 +86,27 @@ class Starter:
 
     def close(self) -> None:
         """Stop the fork server now (it holds nothing: SIGKILL), rather than leave it to notice
-        bosun's exit and tear MLflow down on its own, re-parented, for a second or two."""
+        bosun's exit and tear MLflow down on its own, re-parented, for a second or two; and the
+        resource tracker that multiprocessing started beside it (it exits once its pipe is
+        closed). Nothing of the run outlives it."""
         with self._lock:
             if self._context is None:
                 return
             self._context = None
             server: Any = multiprocessing.forkserver._forkserver  # CPython's private singleton
             pid = getattr(server, "_forkserver_pid", None)
-            if pid is None:
-                return
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(pid, 0)
-            alive = getattr(server, "_forkserver_alive_fd", None)
-            if alive is not None:
+            if pid is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+                _reap(pid, grace=0.0)
+                _forget_server(server)
+            tracker: Any = multiprocessing.resource_tracker._resource_tracker
+            fd, tracker_pid = getattr(tracker, "_fd", None), getattr(tracker, "_pid", None)
+            if fd is not None and tracker_pid is not None:
+                tracker._fd = tracker._pid = None
                 with contextlib.suppress(OSError):
-                    os.close(alive)
-            address = getattr(server, "_forkserver_address", None)
-            if isinstance(address, str) and not address.startswith("\0"):
-                with contextlib.suppress(OSError):
-                    os.unlink(address)
-            server._forkserver_pid = None
-            server._forkserver_alive_fd = None
-            server._forkserver_address = None
+                    os.close(fd)
+                _reap(tracker_pid, grace=TRACKER_GRACE_SECONDS)
 
     def start(
         self, argv: Sequence[str], *, env: Mapping[str, str], cwd: str, log: pathlib.Path
@@ -139,6 +139,40 @@ class Starter:
                     signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
                 self._context = context
             return self._context
+
+
+def _forget_server(server: Any) -> None:
+    """Reset multiprocessing's fork server record, so that a later run starts a new one."""
+    alive = getattr(server, "_forkserver_alive_fd", None)
+    if alive is not None:
+        with contextlib.suppress(OSError):
+            os.close(alive)
+    address = getattr(server, "_forkserver_address", None)
+    if isinstance(address, str) and not address.startswith("\0"):
+        with contextlib.suppress(OSError):
+            os.unlink(address)
+    server._forkserver_pid = None
+    server._forkserver_alive_fd = None
+    server._forkserver_address = None
+
+
+def _reap(pid: int, *, grace: float) -> None:
+    """Wait for the child ``pid`` to exit, SIGKILL it after ``grace`` seconds."""
+    end = time.monotonic() + grace
+    while True:
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if done:
+            return
+        if time.monotonic() >= end:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+            return
+        time.sleep(0.005)
 
 
 def _run_module(argv: list[str], env: dict[str, str], cwd: str, log: str) -> None:
