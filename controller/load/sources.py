@@ -199,13 +199,17 @@ def discover_named(
     return found.files, found.problems
 
 
-@dataclasses.dataclass(slots=True)
 class Discovered:
-    files: dict[str, pathlib.Path]
-    """Display path → path, sorted by display path."""
-    roots: dict[str, pathlib.Path]
-    """Display path → the tree a symbolic link found there must stay in (``_files.boundary``)."""
-    problems: list[diagnostics.Diagnostic]
+    """What ``discover_rooted`` found (a plain class: a dataclass costs the cold start more)."""
+
+    __slots__ = ("files", "problems", "roots")
+
+    def __init__(self) -> None:
+        self.files: dict[str, pathlib.Path] = {}
+        """Display path → path, sorted by display path."""
+        self.roots: dict[str, pathlib.Path] = {}
+        """Display path → the tree a symbolic link found there must stay in (``boundary``)."""
+        self.problems: list[diagnostics.Diagnostic] = []
 
 
 def discover_rooted(paths: Sequence[str]) -> Discovered:
@@ -215,7 +219,7 @@ def discover_rooted(paths: Sequence[str]) -> Discovered:
     discovery costs no system call per file beyond the walk itself. Anything named that exists
     and is not a directory is listed, to be read or refused as what it is (a pipe, a link).
     """
-    found = Discovered({}, {}, [])
+    found = Discovered()
     for given in paths:
         root = pathlib.Path(given)
         if root.is_dir():
