@@ -215,8 +215,9 @@ def _output(objects: list[dict[str, Any]], out: pathlib.Path | None, output_form
         sys.stdout.write(emit.stream(objects))
 
 
-INDEX = ".bosun-render.json"
-"""In an ``--out`` directory: the files bosun wrote there, with the sha256 of what it wrote."""
+INDEX = sources.RENDER_INDEX
+"""In an ``--out`` directory: the files bosun wrote there, with the sha256 of what it wrote (and
+what tells discovery not to read the directory as manifests)."""
 
 
 def _write(out: pathlib.Path, objects: list[dict[str, Any]]) -> tuple[int, int]:

@@ -22,6 +22,8 @@ DEFAULT_MAX_FILE_SIZE = 1024 * 1024
 IGNORE_FILE = ".bosunignore"
 YAML_SUFFIXES = (".yaml", ".yml")
 _ALWAYS_SKIPPED = frozenset({"node_modules", "__pycache__"})
+RENDER_INDEX = ".bosun-render.json"
+"""Marks a ``bosun render --out`` directory: rendered objects, not manifests, so never walked."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -296,6 +298,9 @@ def _walk(
     is ``root``'s own path relative to the ignore file the patterns came from."""
     top = os.fspath(root)
     for directory, dirnames, filenames in os.walk(top):
+        if RENDER_INDEX in filenames:
+            dirnames[:] = []
+            continue
         relative_dir = directory[len(top) :].lstrip(os.sep).replace(os.sep, "/")
         prefix = relative_dir + "/" if relative_dir else ""
         dirnames[:] = sorted(

@@ -107,6 +107,22 @@ def test_writes_one_file_per_object_and_removes_stale_ones(repo: pathlib.Path) -
     assert len(list(out.glob("*/*/*.yaml"))) == 8
 
 
+def test_an_out_directory_inside_the_manifests_is_not_read_back(repo: pathlib.Path) -> None:
+    """The rendered objects are not manifests: a second render into the same directory, and a
+    validate of the tree, must not trip over them."""
+    for _ in range(2):
+        done = run(BOSUN, "render", "--env", "dev", "--out", "rendered", cwd=repo)
+        assert done.returncode == 0, done.stderr
+        assert "wrote 9 objects" in done.stderr
+    assert (repo / "rendered" / ".bosun-render.json").is_file()
+    done = run(BOSUN, "validate", ".", "--format", "json", cwd=repo)
+    assert done.returncode == 0, done.stdout
+    files = run("git", "ls-files", "*.yaml", cwd=repo).stdout.split()
+    assert json.loads(done.stdout)["documents"] == sum(
+        len([d for d in yaml.safe_load_all((repo / f).read_text()) if d]) for f in files
+    )
+
+
 def test_json_is_one_kubernetes_list(repo: pathlib.Path) -> None:
     done = run(BOSUN, "render", "--env", "dev", "--format", "json", "--commit", "abc123", cwd=repo)
     assert done.returncode == 0, done.stderr
