@@ -31,7 +31,7 @@ Exit status: 0 rendered, 1 invalid manifests (diagnostics on stderr), 2 usage er
 (a bad option value, an --out that cannot be written, uncommitted changes with --repo-url).
 Without --resolve-models, model versions are not looked up: ServingTargets point at
 models:/<model>/<version> (see docs/render.md). Cluster-scoped objects are written under
-_cluster/; an --out directory inside PATH belongs in .bosunignore.
+_cluster/; an --out directory is never read back as manifests.
 """
 
 
