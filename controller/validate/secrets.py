@@ -206,6 +206,8 @@ def _flag_values(
     """(loc of the value, flag, value) of each ``--flag value`` and ``--flag=value`` in argv."""
     for argv in walk.argvs(manifest):
         for (loc, text), following in itertools.zip_longest(argv, argv[1:]):
+            if text[:1] != "-":  # most argv elements: no regex
+                continue
             match = _FLAG.match(text)
             if match is None:
                 continue
