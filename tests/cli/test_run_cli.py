@@ -88,6 +88,16 @@ QUOTA = """
     """
 
 
+def _toy_in(
+    tmp_path: pathlib.Path, mode: str, *, quota: bool = False
+) -> tuple[pathlib.Path, pathlib.Path, pathlib.Path]:
+    """(repo, control, state) of a ``_toy`` under ``tmp_path`` whose step starts in ``mode``."""
+    control = tmp_path / "control"
+    control.mkdir()
+    (control / "mode").write_text(mode)
+    return _toy(tmp_path / "repo", control, quota=quota), control, tmp_path / "state"
+
+
 def _toy(root: pathlib.Path, control: pathlib.Path, *, quota: bool = False) -> pathlib.Path:
     """A team with one experiment whose single step obeys ``control/mode`` (and records its argv
     and env there); with ``quota``, one run of the team at a time."""

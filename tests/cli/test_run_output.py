@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 import pytest
-from test_run_cli import BOSUN, _env, _toy
+from test_run_cli import BOSUN, _env, _toy_in
 
 pytestmark = pytest.mark.slow
 
@@ -25,11 +25,7 @@ def _mlflow_statuses(state: pathlib.Path) -> list[str]:
 
 
 def test_a_closed_stdout_costs_the_output_not_the_run(tmp_path: pathlib.Path) -> None:
-    control = tmp_path / "control"
-    control.mkdir()
-    (control / "mode").write_text("ok")
-    repo = _toy(tmp_path / "repo", control)
-    state = tmp_path / "state"
+    repo, _control, state = _toy_in(tmp_path, "ok")
     # head exits after the first line; every later write of bosun meets a closed pipe
     pipeline = (
         f"{BOSUN} run toy-run --env dev --state-dir {state} 2>{tmp_path / 'err.txt'} | head -1;"
@@ -59,11 +55,7 @@ def test_a_closed_stdout_costs_the_output_not_the_run(tmp_path: pathlib.Path) ->
 def test_steps_see_the_rendered_env_and_bosuns_interpreter_not_the_callers_shell(
     tmp_path: pathlib.Path,
 ) -> None:
-    control = tmp_path / "control"
-    control.mkdir()
-    (control / "mode").write_text("ok")
-    repo = _toy(tmp_path / "repo", control)
-    state = tmp_path / "state"
+    repo, control, state = _toy_in(tmp_path, "ok")
     leaky = {
         **_env(),
         "PATH": f"/leak/bin{os.pathsep}{os.environ['PATH']}",

@@ -17,7 +17,7 @@ from typing import IO
 
 import psutil
 import pytest
-from test_run_cli import BOSUN, _alive, _env, _toy, _wait_for
+from test_run_cli import BOSUN, _alive, _env, _toy, _toy_in, _wait_for
 
 COMMON = ("run", "toy-run", "--env", "dev")
 
@@ -103,11 +103,7 @@ def test_a_signal_at_start_up_exits_with_its_code_and_leaves_no_run(
 def test_ctrl_c_while_queued_leaves_no_run_and_ctrl_c_while_running_closes_every_record(
     tmp_path: pathlib.Path,
 ) -> None:
-    control = tmp_path / "control"
-    control.mkdir()
-    (control / "mode").write_text("hang")
-    repo = _toy(tmp_path / "repo", control, quota=True)
-    state = tmp_path / "state"
+    repo, control, state = _toy_in(tmp_path, "hang", quota=True)
     first_log, second_log = tmp_path / "first.txt", tmp_path / "second.txt"
     with first_log.open("w") as out1, second_log.open("w") as out2:
         first = _start(repo, state, out1)
@@ -151,11 +147,7 @@ def test_ctrl_c_while_queued_leaves_no_run_and_ctrl_c_while_running_closes_every
 
 @pytest.mark.slow
 def test_ctrl_c_while_the_fork_server_imports_mlflow_spares_it(tmp_path: pathlib.Path) -> None:
-    control = tmp_path / "control"
-    control.mkdir()
-    (control / "mode").write_text("ok")
-    repo = _toy(tmp_path / "repo", control)
-    state = tmp_path / "state"
+    repo, _control, state = _toy_in(tmp_path, "ok")
     log = tmp_path / "out.txt"
     with log.open("w") as out:
         proc = _start(repo, state, out)
@@ -181,11 +173,7 @@ def test_ctrl_c_while_the_fork_server_imports_mlflow_spares_it(tmp_path: pathlib
 
 @pytest.mark.slow
 def test_ctrl_c_during_the_closing_summary_keeps_the_records_final(tmp_path: pathlib.Path) -> None:
-    control = tmp_path / "control"
-    control.mkdir()
-    (control / "mode").write_text("ok")
-    repo = _toy(tmp_path / "repo", control)
-    state = tmp_path / "state"
+    repo, _control, state = _toy_in(tmp_path, "ok")
     log = tmp_path / "out.txt"
     with log.open("w") as out:
         proc = _start(repo, state, out)
