@@ -7,8 +7,10 @@ run`` and the reconcile loop import it, and only when they talk to a store. Mode
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import os
 import pathlib
 import shutil
 import tempfile
@@ -17,7 +19,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Literal, ParamSpec, TypeVar, cast
 
 import mlflow
-from bosun.tracking import port
+from bosun.tracking import port, store
 from mlflow import entities
 from mlflow.exceptions import MlflowException
 from mlflow.models import model as mlflow_model
@@ -55,6 +57,28 @@ def _lost_insert_race(exc: MlflowException) -> bool:
     return any(sign in text for sign in _UNIQUE_VIOLATIONS)
 
 
+def _create_sqlite_whole(tracking_uri: str) -> None:
+    """MLflow creates a missing sqlite store by running its schema migrations one by one: a
+    Ctrl-C in the middle would leave a half-migrated database that every later run refuses
+    ("out-of-date database schema"). So a new store is built under a temporary name and linked
+    into place only once complete; a process that loses the race uses the winner's."""
+    database = store.sqlite_path(tracking_uri)
+    if database is None or database.exists():
+        return
+    database.parent.mkdir(parents=True, exist_ok=True)
+    partial = database.with_name(f".{database.name}.{os.getpid()}.partial")
+    partial.unlink(missing_ok=True)
+    try:
+        built = mlflow.MlflowClient(tracking_uri=f"sqlite:///{partial.resolve()}")
+        engine = getattr(built._tracking_client.store, "engine", None)
+        if engine is not None:
+            engine.dispose()
+        with contextlib.suppress(FileExistsError):  # another process's store is complete too
+            os.link(partial, database)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
 def quote(value: str) -> str:
     """A string literal of MLflow's search grammar."""
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
@@ -65,6 +89,7 @@ class MlflowTracker:
 
     def __init__(self, tracking_uri: str) -> None:
         self._uri = tracking_uri
+        _create_sqlite_whole(tracking_uri)
         self._client = mlflow.MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
         # MLflow's database registry resolves a version's ``models:/<id>`` source through the
         # process-wide tracking URI, not this client's: keep the two the same.
