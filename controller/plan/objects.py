@@ -54,17 +54,22 @@ def canonical(obj: Any) -> str:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def fingerprint(obj: Mapping[str, Any]) -> str:
-    """sha256 of the object with its stamping commit written as ``<commit>`` wherever it occurs
-    (annotation, workflow parameters, git artifact revision). Two renderings at different commits
-    of an unchanged manifest have one fingerprint, so a commit that changes one manifest updates
-    one object, not all of them. ``status`` is not part of what bosun applies."""
-    body = {k: v for k, v in obj.items() if k != "status"}
-    text = canonical(body)
+def normalized(obj: Mapping[str, Any]) -> str:
+    """Canonical JSON of the object without ``status`` (not part of what bosun applies) and with
+    its stamping commit written as ``<commit>`` wherever it occurs (annotation, workflow
+    parameters, git artifact revision)."""
+    text = canonical({k: v for k, v in obj.items() if k != "status"})
     commit = commit_of(obj)
     if len(commit) >= 7:  # a real object name: 40 or 64 hex digits, never a word of the spec
         text = text.replace(commit, COMMIT_PLACEHOLDER)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return text
+
+
+def fingerprint(obj: Mapping[str, Any]) -> str:
+    """sha256 of ``normalized(obj)``. Two renderings at different commits of an unchanged
+    manifest have one fingerprint, so a commit that changes one manifest updates one object,
+    not all of them."""
+    return hashlib.sha256(normalized(obj).encode()).hexdigest()
 
 
 @dataclasses.dataclass(frozen=True)
