@@ -53,6 +53,36 @@ def too_deep(text: str) -> tuple[int, int, int] | None:
                 depth -= 1
             elif isinstance(event, yaml.DocumentStartEvent):
                 document += 1
+    except yaml.MarkedYAMLError as error:
+        return _limit_reached(error, text, depth, document)
     except yaml.YAMLError:
         return None
     return None
+
+
+def _limit_reached(
+    error: yaml.MarkedYAMLError, text: str, depth: int, document: int
+) -> tuple[int, int, int] | None:
+    """Where libyaml stopped at its own nesting limit (0.2.5+: 1000 levels), or None.
+
+    Its scanner reads ahead of the events, so the depth seen so far can be far below the limit;
+    the unclosed brackets before the error mark bound the flow depth there from above.
+    """
+    mark = error.problem_mark or error.context_mark
+    if mark is None:
+        return None
+    offset = _offset(text, mark.line, mark.column)
+    head = text[:offset]
+    flow = head.count("[") + head.count("{") - head.count("]") - head.count("}")
+    if max(depth, depth + flow) < MAX_DEPTH - 1:
+        return None
+    return (max(document, 0), mark.line + 1, mark.column + 1)
+
+
+def _offset(text: str, line: int, column: int) -> int:
+    start = 0
+    for _ in range(line):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return len(text)
+    return start + column

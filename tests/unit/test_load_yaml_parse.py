@@ -181,7 +181,7 @@ def test_the_nesting_bound_is_cheap_for_ordinary_files() -> None:
     assert nesting.may_be_deep("[" * 600)
     assert nesting.may_be_deep(" " * 300 + "x: 1\n")
     assert nesting.too_deep("a: " + "[" * 600 + "]" * 600) is None  # bound tripped, depth fine
-    assert nesting.too_deep("a: [1, 2\n" + "[" * 2000) is None  # a syntax error ends the walk
+    assert nesting.too_deep("a: @x\n" + "[" * 2000) is None  # a syntax error ends the walk
 
 
 @pytest.mark.parametrize(
@@ -259,3 +259,14 @@ def test_property_aliases_and_merges_are_bounded_before_being_built(
     else:  # merges copy each pair into one mapping only: no work beyond the expansion itself
         assert parsed.diagnostics == []
         assert parsed.documents == list(yaml.load_all(text, Loader=yaml.CSafeLoader))
+
+
+def test_a_parser_error_past_the_depth_limit_is_refused_whatever_its_wording() -> None:
+    text = "a: " + "[" * nesting.MAX_DEPTH + "x"
+    mark = yaml.Mark("f.yaml", 0, 0, len(text) - 1, None, None)
+    error = yaml.scanner.ScannerError(problem="any words a parser release picks", problem_mark=mark)
+    assert nesting._limit_reached(error, text, depth=2, document=0) == (0, 1, len(text))
+    shallow = "a: [[x"
+    mark = yaml.Mark("f.yaml", 0, 0, 5, None, None)
+    error = yaml.scanner.ScannerError(problem="x", problem_mark=mark)
+    assert nesting._limit_reached(error, shallow, depth=2, document=0) is None
