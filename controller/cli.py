@@ -23,6 +23,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "schema": ("bosun.commands.schema", "Export or check the JSON Schemas of the manifest kinds."),
     "run": ("bosun.commands.run", "Run one experiment now on this machine (local runtime)."),
     "render": ("bosun.commands.render", "Print an environment's Argo, Kubernetes, KServe objects."),
+    "plan": ("bosun.commands.plan", "What reconciling a revision would change (the PR check)."),
+    "reconcile": ("bosun.commands.reconcile", "Bring environments to their branch heads, once."),
+    "status": ("bosun.commands.status", "Each environment's commit, phase, runs and serving."),
+    "history": ("bosun.commands.history", "The audit log: actions, alias moves, runs, authors."),
 }
 """name → (module defining ``command``, one-line help shown by ``bosun --help``)."""
 

@@ -370,3 +370,28 @@ def load_paths(
     loaded.diagnostics[:0] = found.problems + unreadable
     loaded.files = len(found.files)
     return loaded
+
+
+def select_manifest_paths(paths: Iterable[str], ignore_text: str | None = None) -> list[str]:
+    """The files of a tree listing (POSIX paths, as in a git commit) that ``bosun validate``
+    would load from a checkout of it: same suffixes, hidden and skipped directories, ignore
+    file. The controller reads a commit's manifests this way, without a working tree."""
+    lines = (ignore_text or "").splitlines()
+    patterns = [
+        line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")
+    ]
+    rendered = {p.rpartition("/")[0] for p in paths if p.rpartition("/")[2] == RENDER_INDEX}
+    found: list[str] = []
+    for path in sorted(paths):
+        parts = path.split("/")
+        name = parts[-1]
+        if not name.endswith(YAML_SUFFIXES) or name.startswith("."):
+            continue
+        directories = parts[:-1]
+        if any(d.startswith(".") or d in _ALWAYS_SKIPPED for d in directories):
+            continue
+        if any("/".join(directories[: i + 1]) in rendered for i in range(len(directories))):
+            continue
+        if not is_ignored(path, patterns):
+            found.append(path)
+    return found

@@ -58,6 +58,11 @@ class Policy(common.Model):
     )
     selfHeal: bool = Field(False, description="Repair objects changed out of band.")
     prune: bool = Field(False, description="Delete objects whose manifests left Git.")
+    allowEmpty: bool = Field(
+        False,
+        description="Let prune delete every object (a commit that empties the environment); "
+        "refused otherwise, as Argo CD's allowEmpty.",
+    )
 
 
 class EnvironmentSpec(common.Model):
