@@ -43,9 +43,16 @@ def identity(documents: Sequence[Mapping[str, Any]], tree: Mapping[str, str]) ->
 
 
 def _without_name(document: Mapping[str, Any]) -> dict[str, Any]:
-    """The Workflow's name hashes the commit; what the run does is the rest."""
+    """The Workflow's name (and its spec-hash annotation) hash the commit; what the run does is the
+    rest."""
     meta = {k: v for k, v in document.get("metadata", {}).items() if k != "name"}
+    for field in ("labels", "annotations"):
+        if field in meta:
+            meta[field] = {k: v for k, v in meta[field].items() if k != SPEC_HASH}
     return {**document, "metadata": meta}
+
+
+SPEC_HASH = "bosun.dev/spec-hash"
 
 
 def _is_directory(path: str, tree: Mapping[str, str]) -> bool:
