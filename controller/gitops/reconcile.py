@@ -111,6 +111,10 @@ def _reconcile(ctx: Context, binding: desired.Binding, *, wait: bool) -> Outcome
         outcome.applied += len(plan.writes)
         if not (started and wait):
             break
+    if wait:  # runs started before an interruption, found by the journal: converge means done
+        unfinished = [r.name for r in ctx.store.runs(env) if r.phase not in ports.FINISHED]
+        if unfinished:
+            _wait(ctx, target, unfinished, who)
     return _finish(ctx, binding, target, registry, outcome)
 
 
