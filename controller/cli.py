@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "schema": ("bosun.commands.schema", "Export or check the JSON Schemas of the manifest kinds."),
     "run": ("bosun.commands.run", "Run one experiment now on this machine (local runtime)."),
     "render": ("bosun.commands.render", "Print an environment's Argo, Kubernetes, KServe objects."),
+    "promote": ("bosun.commands.promote", "Branch a model version's promotion off production."),
 }
 """name → (module defining ``command``, one-line help shown by ``bosun --help``)."""
 
