@@ -16,7 +16,6 @@ import git
 from bosun.gitops import pin
 from bosun.plan import gates, ports
 from bosun.spec.v1alpha1 import environment, serving_target
-from gitdb.base import IStream
 
 PRODUCTION = "production"
 _ZERO = "0" * 40
@@ -53,7 +52,9 @@ def promote(
     base = _production(repo)
     branch = f"promote/{model}-v{version}"
     if f"refs/heads/{branch}" in {ref.path for ref in repo.heads}:
-        raise PromotionError(f"branch {branch} exists already; delete it or promote another version")
+        raise PromotionError(
+            f"branch {branch} exists already; delete it or promote another version"
+        )
     targets, env = _manifests(base.tree, model)
     if not targets:
         raise PromotionError(f"no ServingTarget on {PRODUCTION} serves model {model!r}")
@@ -65,7 +66,10 @@ def promote(
     current_number = registry.alias(model, alias)
     current = registry.version(model, current_number) if current_number else None
     edits = {
-        t.path: (t.mode, _pinned(t, env_name=env.metadata.name if env else PRODUCTION, version=version))
+        t.path: (
+            t.mode,
+            _pinned(t, env_name=env.metadata.name if env else PRODUCTION, version=version),
+        )
         for t in targets
     }
     message = commit_message(candidate, current, results, sorted(edits))
@@ -88,23 +92,22 @@ def _production(repo: git.Repo) -> git.Commit:
         raise PromotionError(f"the repository has no {PRODUCTION} branch") from None
 
 
-def _manifests(
-    tree: git.Tree, model: str
-) -> tuple[list[_Target], environment.Environment | None]:
+def _manifests(tree: git.Tree, model: str) -> tuple[list[_Target], environment.Environment | None]:
     targets, env = [], None
     for item in tree.traverse():
-        if not isinstance(item, git.Blob) or not item.path.endswith((".yaml", ".yml")):
+        if not isinstance(item, git.Blob) or not str(item.path).endswith((".yaml", ".yml")):
             continue
+        path = str(item.path)
         text = item.data_stream.read().decode("utf-8", errors="replace")
         try:
             docs = list(pin.documents(text))
-        except Exception:  # noqa: BLE001 - not bosun's to judge here; validate reports it
+        except Exception:
             continue
         env = env or _environment(docs)
         indexes = pin.serving_targets(text, model)
         if indexes:
-            specs = [_spec(docs[i]["spec"], item.path) for i in indexes]
-            targets.append(_Target(item.path, item.mode, text, indexes, specs))
+            specs = [_spec(docs[i]["spec"], path) for i in indexes]
+            targets.append(_Target(path, item.mode, text, indexes, specs))
     return targets, env
 
 
@@ -148,9 +151,8 @@ def _check_gates(
             results.extend(r for r in found if r not in results)
     failed = gates.failures(results)
     if failed:
-        raise PromotionError(
-            f"version {candidate.version} of {candidate.model} fails its gate: {failed[0].describe()}"
-        )
+        what = f"version {candidate.version} of {candidate.model}"
+        raise PromotionError(f"{what} fails its gate: {failed[0].describe()}")
     return results
 
 
@@ -167,22 +169,13 @@ def _commit(
     with tempfile.TemporaryDirectory(prefix="bosun-promote-") as scratch:
         env = {"GIT_INDEX_FILE": os.path.join(scratch, "index")}
         repo.git.read_tree(base.hexsha, env=env)
-        for path, (mode, text) in edits.items():
-            data = text.encode()
-            blob = repo.odb.store(IStream(git.Blob.type, len(data), _Reader(data)))
-            repo.git.update_index("--cacheinfo", f"{mode:o},{blob.hexsha.decode()},{path}", env=env)
+        for number, (path, (mode, text)) in enumerate(edits.items()):
+            written = pathlib.Path(scratch, f"blob-{number}")
+            written.write_bytes(text.encode())
+            blob = repo.git.hash_object("-w", "--no-filters", str(written))
+            repo.git.update_index("--cacheinfo", f"{mode:o},{blob},{path}", env=env)
         tree = repo.git.write_tree(env=env)
     return str(repo.git.commit_tree(tree, "-p", base.hexsha, "-m", message))
-
-
-class _Reader:
-    def __init__(self, data: bytes) -> None:
-        self._data, self._offset = data, 0
-
-    def read(self, size: int = -1) -> bytes:
-        end = len(self._data) if size < 0 else self._offset + size
-        chunk, self._offset = self._data[self._offset : end], min(end, len(self._data))
-        return chunk
 
 
 def commit_message(

@@ -12,9 +12,8 @@ import time
 import urllib.request
 
 import pytest
-from bosun.tracking import registry
-
 import registry_support
+from bosun.tracking import registry
 from registry_support import MODEL
 
 
