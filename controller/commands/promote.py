@@ -10,7 +10,7 @@ import click
 from bosun import cli
 from bosun.commands import common, options
 from bosun.gitops import promote
-from bosun.tracking import registry
+from bosun.tracking import registry, store
 
 EPILOG = """\b
 Examples:
@@ -44,7 +44,12 @@ def command(
     model: str, version: str, repo: pathlib.Path, tracking_uri: str | None, state_dir: str
 ) -> None:
     """Branch promote/MODEL-vN off production, pinning version N for production."""
-    reg = registry.MlflowRegistry(common.tracking_uri(tracking_uri, state_dir))
+    uri = common.tracking_uri(tracking_uri, state_dir)
+    database = store.sqlite_path(uri)
+    if database is not None and not database.is_file():
+        sys.stderr.write(f"bosun promote: no MLflow store at {database} (see --tracking-uri)\n")
+        cli.finish(cli.EXIT_INVALID)
+    reg = registry.MlflowRegistry(uri)
     try:
         done = promote.promote(repo_path=repo, model=model, version=version, registry=reg)
     except promote.PromotionError as error:

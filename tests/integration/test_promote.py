@@ -139,3 +139,13 @@ def test_refuses_an_existing_branch_and_a_repo_without_production(
     assert (code, err) == (1, "bosun promote: the repository has no production branch\n")
     code, _, err = _promote(tmp_path / "nowhere", tracking, "2")
     assert code == 1 and "not a git repository" in err
+
+
+def test_refuses_a_missing_store_without_creating_one(
+    repo: pathlib.Path, tmp_path: pathlib.Path
+) -> None:
+    argv = ["promote", MODEL, "--version", "2", "--repo", str(repo)]
+    result = CliRunner().invoke(cli.group, [*argv, "--state-dir", str(tmp_path / "state")])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("bosun promote: no MLflow store at ")
+    assert not (tmp_path / "state").exists()
