@@ -58,8 +58,10 @@ def promote(
     targets, env = _manifests(base.tree, model)
     if not targets:
         raise PromotionError(f"no ServingTarget on {PRODUCTION} serves model {model!r}")
+    if not version.isdigit():
+        raise PromotionError(f"--version must be a registry version number, not {version!r}")
     candidate = registry.version(model, version)
-    if candidate is None or version == gates.LATEST:
+    if candidate is None:
         raise PromotionError(f"model {model!r} has no version {version!r} in the registry")
     results = _check_gates(targets, env, candidate)
     alias = env.spec.registryAlias if env else PRODUCTION

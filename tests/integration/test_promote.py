@@ -116,6 +116,11 @@ def test_refuses_a_missing_version(repo: pathlib.Path, tracking: str) -> None:
     assert err == "bosun promote: model 'iris-classifier' has no version '9' in the registry\n"
     assert _snapshot(repo) == before
     assert not _git(repo, "branch", "--list", "promote/*")
+    code, _, err = _promote(repo, tracking, "latest")
+    assert (code, err) == (
+        1,
+        "bosun promote: --version must be a registry version number, not 'latest'\n",
+    )
 
 
 def test_refuses_a_version_whose_gate_fails(repo: pathlib.Path, tracking: str) -> None:
