@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "reconcile": ("bosun.commands.reconcile", "Bring environments to their branch heads, once."),
     "status": ("bosun.commands.status", "Each environment's commit, phase, runs and serving."),
     "history": ("bosun.commands.history", "The audit log: actions, alias moves, runs, authors."),
+    "promote": ("bosun.commands.promote", "Branch a model version's promotion off production."),
 }
 """name → (module defining ``command``, one-line help shown by ``bosun --help``)."""
 
