@@ -4,7 +4,7 @@ the MLflow registry, the tracking URI), opened from ``--repo`` and ``--state-dir
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -50,4 +50,40 @@ def adapters(state_dir: Path) -> reconcile.Adapters:
     def tracking_uri(spec: environment.EnvironmentSpec) -> str:
         return common.tracking_uri(spec.tracking.uri, state_dir)
 
-    return reconcile.Adapters(target=target, tracking_uri=tracking_uri)
+    return reconcile.Adapters(target=target, tracking_uri=tracking_uri, registry=_registry)
+
+
+def _registry(tracking_uri: str) -> ports.Registry:
+    return LazyRegistry(tracking_uri)
+
+
+class LazyRegistry:
+    """The MLflow registry, imported on first use: an environment without ServingTargets
+    reconciles without paying for MLflow's import."""
+
+    def __init__(self, tracking_uri: str) -> None:
+        self.tracking_uri = tracking_uri
+        self._registry: ports.Registry | None = None
+        self.writes = 0
+
+    @property
+    def real(self) -> ports.Registry:
+        if self._registry is None:
+            from bosun.tracking import registry  # noqa: PLC0415 - seconds of MLflow imports
+
+            self._registry = registry.MlflowRegistry(self.tracking_uri)
+        return self._registry
+
+    def version(self, model: str, version: str) -> ports.VersionInfo | None:
+        return self.real.version(model, version)
+
+    def alias(self, model: str, alias: str) -> str | None:
+        return self.real.alias(model, alias)
+
+    def set_alias(self, model: str, alias: str, version: str) -> None:
+        self.real.set_alias(model, alias, version)
+        self.writes = self.real.writes
+
+    def tag_version(self, model: str, version: str, tags: Mapping[str, str]) -> None:
+        self.real.tag_version(model, version, tags)
+        self.writes = self.real.writes

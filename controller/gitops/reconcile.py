@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bosun import render
-from bosun.gitops import desired, journal, lock, source, state
+from bosun.gitops import desired, journal, lock, serving, source, state
 from bosun.plan import actions, objects, planner, ports
 from bosun.spec.v1alpha1 import environment
 
@@ -26,8 +26,6 @@ class Adapters:
     target: Callable[[str, environment.EnvironmentSpec], ports.Target]
     tracking_uri: Callable[[environment.EnvironmentSpec], str]
     registry: Callable[[str], ports.Registry | None] = lambda uri: None
-    serving: Callable[..., Any] | None = None
-    """``gitops.serving.decide``-like: (catalog, env, spec, registry, recorded) → decisions."""
 
 
 @dataclasses.dataclass
@@ -182,8 +180,8 @@ def compute_plan(
     spec = checked.environment.spec
     recorded = ctx.store.recorded_aliases(ctx.env)
     decisions = (
-        ctx.adapters.serving(checked.result.catalog, ctx.env, spec, registry, recorded)
-        if ctx.adapters.serving is not None and registry is not None
+        serving.decide(checked.result.catalog, ctx.env, spec, registry, commit=binding.commit)
+        if registry is not None
         else None
     )
     resolver = decisions.resolver if decisions is not None else render.StaticResolver()
@@ -290,7 +288,7 @@ def _finish(
         outcome.error = f"run {failed[0].name} {failed[0].phase}: {failed[0].message}".rstrip(": ")
     elif progressing:
         outcome.phase = "Progressing"
-    serving = outcome.plan and _serving_status(outcome.plan, target)
+    served = outcome.plan and _serving_status(outcome.plan, target)
     status = {
         "branch": binding.branch,
         "commit": binding.commit,
@@ -299,7 +297,7 @@ def _finish(
         "diagnostics": [],
         "objects": len(ctx.store.inventory(ctx.env)),
         "runs": [{"workflow": r.name, "experiment": r.experiment, "phase": r.phase} for r in runs],
-        "serving": serving or {},
+        "serving": served or {},
         "lastGoodCommit": binding.commit,
         "drift": [a.object for a in outcome.plan.drift] if outcome.plan else [],
     }

@@ -88,6 +88,12 @@ class Action:
     def writes(self) -> bool:
         return self.verb != "noop"
 
+    @property
+    def refused(self) -> bool:
+        """A serving change held back (failed gate, missing version): nothing moves, and
+        status and the PR comment say why."""
+        return self.reason in {"gate failed", "version missing"}
+
     def document(self) -> dict[str, Any]:
         """The action as ``bosun plan --format json`` prints it."""
         found: dict[str, Any] = {
@@ -144,7 +150,7 @@ class Plan:
             "commit": self.commit,
             "blocked": self.blocked,
             "counts": self.counts(),
-            "actions": [a.document() for a in self.actions if a.writes or a.drift],
+            "actions": [a.document() for a in self.actions if a.writes or a.drift or a.refused],
         }
 
 

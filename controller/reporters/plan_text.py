@@ -16,7 +16,7 @@ MAX_VALUE = 120
 
 def shown(plan: actions.Plan) -> list[actions.Action]:
     """What a reader needs: every write, and every drift (also the ones not repaired)."""
-    return [a for a in plan.actions if a.writes or a.drift]
+    return [a for a in plan.actions if a.writes or a.drift or a.refused]
 
 
 def summary(plan: actions.Plan) -> str:
