@@ -104,8 +104,11 @@ def _reconcile(ctx: Context, binding: desired.Binding, *, wait: bool) -> Outcome
         if isinstance(made, Outcome):
             return made
         plan, started = made
-        if plan.writes or outcome.plan is None:
+        if outcome.plan is None:
             outcome.plan = plan
+        elif plan.writes:  # the second pass: what the first pass's runs made possible
+            first = outcome.plan
+            outcome.plan = actions.Plan(first.env, first.commit, (*first.actions, *plan.writes))
         outcome.applied += len(plan.writes)
         if not (started and wait):
             break
