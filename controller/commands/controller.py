@@ -1,0 +1,180 @@
+"""``bosun controller``: the long-running reconciler (poll every --interval seconds, webhook on
+--webhook-port, scheduled experiments on their cron), stopped cleanly by SIGTERM or SIGINT."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import signal
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from typing import NoReturn
+
+import click
+from bosun import cli, render
+from bosun.commands import gitops_common, options
+from bosun.gitops import (
+    controller,
+    desired,
+    journal,
+    lock,
+    metrics,
+    reconcile,
+    source,
+    state,
+    webhook,
+)
+from bosun.plan import actions, ports
+from bosun.spec.v1alpha1 import experiment as experiment_spec
+
+EPILOG = """\b
+Examples:
+  BOSUN_WEBHOOK_SECRET=s3cret bosun controller --repo https://github.com/acme/ml.git \\
+      --interval 120 --webhook-port 8080
+
+\b
+GitHub: a push webhook to http://HOST:8080/webhook, content type application/json, the secret.
+GitLab: a push-events webhook with the secret as its token. docs/controller.md has the rest.
+"""
+
+
+@click.command("controller", epilog=EPILOG)
+@gitops_common.repo_option
+@click.option(
+    "--interval", default=120.0, show_default=True, metavar="S", help="Seconds between polls."
+)
+@click.option(
+    "--webhook-port", type=int, metavar="P", help="Serve POST /webhook, /healthz, /metrics."
+)
+@click.option("--webhook-host", default="0.0.0.0", show_default=True, help="Address to listen on.")
+@options.state_dir("mirror, state store, runs, MLflow store.")
+def command(
+    *, repo: str, interval: float, webhook_port: int | None, webhook_host: str, state_dir: str
+) -> NoReturn:
+    """Reconcile every environment from its branch, forever: on each poll, on each verified
+    webhook push (only the pushed branch's environments), and scheduled experiments on cron."""
+    root, mirror, store = gitops_common.open_all(repo, state_dir)
+    adapters = gitops_common.adapters(root)
+    watched = metrics.Metrics()
+
+    def environments() -> Mapping[str, Sequence[str]]:
+        mirror.fetch()
+        found: dict[str, list[str]] = {}
+        for binding in desired.bindings(mirror).values():
+            found.setdefault(binding.branch, []).append(binding.env)
+        return found
+
+    def reconcile_env(env: str) -> bool:
+        started = time.monotonic()
+        outcome = reconcile.reconcile(
+            env=env, mirror=mirror, store=store, state_dir=root, adapters=adapters, wait=False
+        )
+        what = f"{outcome.phase} at {(outcome.commit or '-')[:12]}"
+        if outcome.applied or not outcome.ok:
+            print(
+                f"{env}: {what} ({outcome.applied} applied, {time.monotonic() - started:.1f}s)"
+                + (f": {outcome.error}" if outcome.error else ""),
+                flush=True,
+            )
+        return outcome.ok
+
+    loop = controller.Controller(
+        environments=environments,
+        reconcile=reconcile_env,
+        interval=interval,
+        metrics=watched,
+        schedules=lambda: _schedules(mirror),
+        start_scheduled=lambda item, tick: _start(
+            item, tick, mirror=mirror, store=store, adapters=adapters
+        ),
+        ticks_file=root / "schedules.json",
+    )
+    server = None
+    if webhook_port is not None:
+        secret = os.environ.get("BOSUN_WEBHOOK_SECRET")
+        if not secret:
+            sys.stderr.write(
+                "bosun controller: BOSUN_WEBHOOK_SECRET is not set: every push will get 401\n"
+            )
+        server = webhook.WebhookServer(
+            host=webhook_host, port=webhook_port, secret=secret, on_push=loop.push, metrics=watched
+        )
+        server.start()
+        print(f"webhook on http://{webhook_host}:{server.port}/webhook", flush=True)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: loop.stop())
+    print(f"watching {mirror.url} every {interval:g}s (state {root})", flush=True)
+    loop.run()
+    if server is not None:
+        server.stop()
+    store.close()
+    sys.exit(cli.EXIT_OK)
+
+
+def _schedules(mirror: source.Mirror) -> list[controller.Scheduled]:
+    """Scheduled experiments at each environment's branch head (its valid manifests only)."""
+    found: list[controller.Scheduled] = []
+    for binding in desired.bindings(mirror).values():
+        checked = desired.validated(mirror, binding.commit, binding.env)
+        if isinstance(checked, desired.Rejected):
+            continue
+        for manifest, _ in checked.result.catalog.of_kind(experiment_spec.Experiment):
+            if manifest.spec.schedule:
+                name = f"{manifest.metadata.team}/{manifest.metadata.name}"
+                found.append(controller.Scheduled(binding.env, name, manifest.spec.schedule))
+    return found
+
+
+def _start(
+    item: controller.Scheduled,
+    tick: datetime.datetime,
+    *,
+    mirror: source.Mirror,
+    store: state.Store,
+    adapters: reconcile.Adapters,
+) -> None:
+    """One run of a scheduled experiment for ``tick``, journaled like any other run."""
+    binding = desired.bindings(mirror)[item.env]
+    checked = desired.validated(mirror, binding.commit, item.env)
+    if isinstance(checked, desired.Rejected):
+        return
+    team, _, name = item.experiment.partition("/")
+    spec = checked.environment.spec
+    tracking_uri = adapters.tracking_uri(spec)
+    made = render.render_experiment(
+        checked.result.catalog,
+        item.env,
+        name,
+        source=render.Source(binding.commit, binding.branch),
+        options=render.RenderOptions(tracking_uri=tracking_uri),
+        team=team,
+    )
+    run_name = f"{made.name}-{tick.strftime('%Y%m%d%H%M')}"
+    made.workflow["metadata"]["name"] = run_name
+    run = actions.RunSpec(run_name, f"{run_name}", name, team, made.objects())
+    action = actions.Action(
+        verb="run",
+        object=f"Workflow/{run_name}",
+        team=team,
+        phase=actions.RUN_PHASE,
+        reason="new inputs",
+        run=run,
+    )
+    request = ports.RunRequest(
+        name=run_name,
+        identity=run.identity,
+        experiment=name,
+        team=team,
+        commit=binding.commit,
+        branch=binding.branch,
+        objects=run.objects,
+        checkout=mirror.checkout(binding.commit),
+        tracking_uri=tracking_uri,
+    )
+    target = adapters.target(item.env, spec)
+    who = (binding.commit, f"schedule {item.cron}")
+    with lock.held(mirror.state_dir, item.env):
+        journal.apply(
+            store, item.env, who=who, action=action, target=target, registry=None, run=request
+        )
