@@ -195,3 +195,20 @@ def test_drift_is_repaired_with_self_heal_and_reported_without(
     assert sorted(a.reason for a in outcome.plan.drift) == ["deleted out of band", "drifted"]
     assert _status(state_dir, "dev")["drift"] == ["Namespace/toy", "WorkflowTemplate/toy/p"]
     assert json.loads(template.read_text()) == edited  # reported, not repaired
+
+
+def test_no_wait_returns_with_the_run_progressing_and_a_later_reconcile_records_it(
+    tmp_path: pathlib.Path, synced: tuple[pathlib.Path, pathlib.Path]
+) -> None:
+    repo, state_dir = tmp_path / "repo", tmp_path / "state"
+    g.git(tmp_path, "clone", "-q", str(synced[0]), str(repo))
+    outcome = g.run(repo, state_dir, "dev", wait=False)
+    assert outcome.phase == "Progressing"
+    assert [r["phase"] for r in _status(state_dir, "dev")["runs"]] == ["Pending"]
+    import time
+
+    deadline = time.monotonic() + 120
+    while g.run(repo, state_dir, "dev", wait=False).phase != "Synced":
+        assert time.monotonic() < deadline
+        time.sleep(0.5)
+    assert [r["phase"] for r in _status(state_dir, "dev")["runs"]] == ["Succeeded"]

@@ -176,3 +176,49 @@ def _until(check: object, timeout: float = 120.0) -> None:
     while not check():  # type: ignore[operator]
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.2)
+
+
+@pytest.mark.slow
+def test_the_controller_starts_a_scheduled_experiment_once_per_tick(tmp_path: pathlib.Path) -> None:
+    repo, state_dir = g.platform(tmp_path / "repo"), tmp_path / "state"
+    g.write(
+        repo,
+        {
+            "teams/toy/experiment.yaml": """\
+                apiVersion: bosun.dev/v1alpha1
+                kind: Experiment
+                metadata: {name: toy-run, team: toy}
+                spec: {pipeline: p, schedule: "* * * * *"}
+                """
+        },
+    )
+    g.commit_all(repo, "every minute")
+    runs = state_dir / "local/dev/runs"
+
+    def started() -> list[str]:
+        return sorted(p.stem for p in runs.glob("*.request")) if runs.exists() else []
+
+    for _ in range(2):  # a restart within the minute does not start the tick again
+        process = subprocess.Popen(
+            [
+                str(pathlib.Path(sys.executable).parent / "bosun"),
+                "controller",
+                "--repo",
+                str(repo),
+                "--interval",
+                "3600",
+                "--state-dir",
+                str(state_dir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            _until(lambda: bool(started()), timeout=90)
+            time.sleep(1.0)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=60) == 0
+    ticks = {name.rsplit("-", 1)[1] for name in started()}
+    assert len(started()) == len(ticks)  # one run per tick, none replayed
+    assert all(name.startswith("toy-run-") for name in started())
