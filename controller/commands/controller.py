@@ -54,6 +54,9 @@ def command(
 ) -> NoReturn:
     """Reconcile every environment from its branch, forever: on each poll, on each verified
     webhook push (only the pushed branch's environments), and scheduled experiments on cron."""
+    stopping: list[controller.Controller] = []
+    for signum in (signal.SIGTERM, signal.SIGINT):  # first: a stop during start-up is clean too
+        signal.signal(signum, lambda *_: _stop(stopping))
     root, mirror, store = gitops_common.open_all(repo, state_dir)
     adapters = gitops_common.adapters(root)
     watched = metrics.Metrics()
@@ -102,14 +105,19 @@ def command(
         )
         server.start()
         print(f"webhook on http://{webhook_host}:{server.port}/webhook", flush=True)
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: loop.stop())
+    stopping.append(loop)
     print(f"watching {mirror.url} every {interval:g}s (state {root})", flush=True)
     loop.run()
     if server is not None:
         server.stop()
     store.close()
     sys.exit(cli.EXIT_OK)
+
+
+def _stop(stopping: list[controller.Controller]) -> None:
+    if not stopping:
+        sys.exit(cli.EXIT_OK)
+    stopping[0].stop()
 
 
 def _schedules(mirror: source.Mirror) -> list[controller.Scheduled]:

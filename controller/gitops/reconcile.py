@@ -161,7 +161,12 @@ def _pass(
             registry=registry,
             run=request,
         )
-        ctx.note(f"{action.verb} {action.object} ({action.reason})")
+        what = (
+            action.object
+            if action.object.startswith(action.verb)
+            else f"{action.verb} {action.object}"
+        )
+        ctx.note(f"{what} ({action.reason})")
         if action.verb == "run" and action.run is not None:
             started.append(action.run.name)
     if started and wait:

@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 import git
+from bosun.gitops import lock
 from bosun.load import sources
 
 
@@ -50,7 +51,12 @@ class Mirror:
         return self._repo
 
     def fetch(self) -> None:
-        """Clone on first use, then fetch every branch (pruning deleted ones)."""
+        """Clone on first use, then fetch every branch (pruning deleted ones); one process at a
+        time per mirror (concurrent reconciles share it)."""
+        with lock.held(self.state_dir, f"mirror-{self.path.name}"):
+            self._fetch()
+
+    def _fetch(self) -> None:
         try:
             if not self.path.exists():
                 self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -210,10 +210,13 @@ def test_the_controller_starts_a_scheduled_experiment_once_per_tick(tmp_path: pa
                 "--state-dir",
                 str(state_dir),
             ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
         try:
+            assert process.stdout is not None
+            assert process.stdout.readline().startswith("watching ")  # handlers installed
             _until(lambda: bool(started()), timeout=90)
             time.sleep(1.0)
         finally:
