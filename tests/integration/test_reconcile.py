@@ -212,3 +212,70 @@ def test_no_wait_returns_with_the_run_progressing_and_a_later_reconcile_records_
         assert time.monotonic() < deadline
         time.sleep(0.5)
     assert [r["phase"] for r in _status(state_dir, "dev")["runs"]] == ["Succeeded"]
+
+
+def test_status_history_and_plan_speak_designs_shapes(
+    tmp_path: pathlib.Path, synced: tuple[pathlib.Path, pathlib.Path]
+) -> None:
+    repo, state_dir = _copy(tmp_path, synced)
+    where = ["--state-dir", str(state_dir)]
+    status = json.loads(g.bosun("status", "--format", "json", *where).stdout)
+    dev = status["environments"]["dev"]
+    assert set(dev) >= {
+        "branch",
+        "commit",
+        "phase",
+        "error",
+        "diagnostics",
+        "objects",
+        "runs",
+        "serving",
+    }
+    assert dev["runs"][0].keys() == {"workflow", "experiment", "phase"}
+    rows = json.loads(g.bosun("history", "--env", "dev", "--format", "json", *where).stdout)
+    assert {"time", "env", "commit", "author", "action", "object", "outcome"} <= rows[0].keys()
+    assert {r["action"] for r in rows} >= {"create", "run"}
+
+    g.git(repo, "checkout", "-q", "-b", "more-quota")
+    g.write(repo, {"teams/toy/quota.yaml": g.QUOTA})
+    g.commit_all(repo, "a quota, proposed")
+    g.git(repo, "checkout", "-q", "main")
+    done = g.bosun(
+        "plan",
+        "--env",
+        "dev",
+        "--repo",
+        str(repo),
+        "--rev",
+        "more-quota",
+        "--format",
+        "markdown",
+        *where,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "| create | `ResourceQuota/toy/default` | new |" in done.stdout
+    assert not (state_dir / "local/dev/objects/ResourceQuota").exists()  # plan writes nothing
+    plan = json.loads(
+        g.bosun(
+            "plan",
+            "--env",
+            "dev",
+            "--repo",
+            str(repo),
+            "--rev",
+            "more-quota",
+            "--format",
+            "json",
+            *where,
+        ).stdout
+    )
+    assert {
+        "action": "create",
+        "object": "ResourceQuota/toy/default",
+        "team": "toy",
+        "reason": "new",
+    }.items() <= plan["actions"][0].items() or any(
+        a["object"] == "ResourceQuota/toy/default" and a["action"] == "create"
+        for a in plan["actions"]
+    )
+    assert g.bosun("status", "--env", "nowhere", *where).returncode == 1
