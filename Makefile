@@ -59,12 +59,12 @@ test: lint typecheck
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q tests/unit
 
-# validate -> render -> train, sweep and register on this machine -> what MLflow recorded.
+# The GitOps tour on a temporary repository: dev trains and aliases, a promotion branch is
+# merged into production, production moves its alias behind the gates, a stricter gate refuses.
 demo: $(STAMP)
 	$(BIN)/bosun validate . --env dev
 	$(BIN)/bosun validate . --env production
-	$(BIN)/bosun render --env dev --out .bosun/rendered/dev
-	$(BIN)/bosun run wine-rf --env dev
+	$(BIN)/bosun demo
 
 # Every bench/*.py (helpers start with _): each prints its figures and its ratio to a floor.
 bench: $(STAMP)

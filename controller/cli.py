@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "render": ("bosun.commands.render", "Print an environment's Argo, Kubernetes, KServe objects."),
     "plan": ("bosun.commands.plan", "What reconciling a revision would change (the PR check)."),
     "reconcile": ("bosun.commands.reconcile", "Bring environments to their branch heads, once."),
+    "demo": ("bosun.commands.demo", "The end-to-end GitOps tour on a temporary repository."),
     "controller": ("bosun.commands.controller", "Reconcile forever: poll, webhook, schedules."),
     "status": ("bosun.commands.status", "Each environment's commit, phase, runs and serving."),
     "history": ("bosun.commands.history", "The audit log: actions, alias moves, runs, authors."),

@@ -24,6 +24,9 @@ def summary(plan: actions.Plan) -> str:
     parts = [
         f"{counts[v]} {v}" for v in ("create", "update", "delete", "run", "alias") if counts.get(v)
     ]
+    refused = sum(1 for a in plan.actions if a.refused)
+    if refused:
+        parts.append(f"{refused} refused")
     drift = len(plan.drift)
     if drift:
         parts.append(f"{drift} drifted")
