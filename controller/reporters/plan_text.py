@@ -116,6 +116,8 @@ def _metric(delta: Any) -> str:
         current, candidate = delta.get("current"), delta.get("candidate")
         if isinstance(current, (int, float)) and isinstance(candidate, (int, float)):
             return f"{current:.4g} -> {candidate:.4g} ({candidate - current:+.4g})"
+        if isinstance(candidate, (int, float)):
+            return f"(none) -> {candidate:.4g}"
         return f"{current} -> {candidate}"
     return str(delta)
 
