@@ -110,6 +110,9 @@ def command(
     loop.run()
     if server is not None:
         server.stop()
+    stopped = gitops_common.stop_serving(root)
+    if stopped:
+        print(f"stopped {stopped} serving process(es)", flush=True)
     store.close()
     sys.exit(cli.EXIT_OK)
 

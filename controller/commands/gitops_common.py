@@ -14,6 +14,7 @@ from bosun.commands import common
 from bosun.gitops import reconcile, source, state
 from bosun.plan import ports
 from bosun.spec.v1alpha1 import environment
+from bosun.targets.local import serving as local_serving
 from bosun.targets.local import target as local_target
 
 
@@ -45,12 +46,28 @@ def adapters(state_dir: Path) -> reconcile.Adapters:
             raise source.SourceError(
                 f"environment {env}: target type {spec.target.type!r} is not supported here"
             )
-        return local_target.LocalTarget(state_dir=state_dir, env=env)
+        manager = local_serving.ServingManager(
+            state_dir=state_dir, env=env, tracking_uri=common.tracking_uri(None, state_dir)
+        )
+        return local_target.LocalTarget(state_dir=state_dir, env=env, serving=manager)
 
     def tracking_uri(spec: environment.EnvironmentSpec) -> str:
         return common.tracking_uri(spec.tracking.uri, state_dir)
 
     return reconcile.Adapters(target=target, tracking_uri=tracking_uri, registry=_registry)
+
+
+def stop_serving(state_dir: Path) -> int:
+    """Stop the local serving processes of every environment under ``state_dir`` (the
+    controller's exit); returns how many were running. Their records stay: the next reconcile
+    starts them again on the same ports."""
+    stopped = 0
+    for env_dir in sorted((state_dir / "local").glob("*/serving")):
+        manager = local_serving.ServingManager(
+            state_dir=state_dir, env=env_dir.parent.name, tracking_uri=""
+        )
+        stopped += manager.stop_all()
+    return stopped
 
 
 def _registry(tracking_uri: str) -> ports.Registry:

@@ -5,7 +5,14 @@ which version served when."""
 
 from __future__ import annotations
 
+import json
+import os
 import pathlib
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
 
 import pytest
 from bosun.gitops import state
@@ -57,6 +64,17 @@ def _alias(uri: str) -> str | None:
     return registry.MlflowRegistry(uri).alias(r.MODEL, "staging")
 
 
+def _predict(url: str) -> str:
+    """The model version that answered a real prediction at ``url``."""
+    rows = {"dataframe_split": {"columns": ["x"], "data": [[0.0], [3.0]]}}
+    request = urllib.request.Request(
+        f"{url}/invocations", json.dumps(rows).encode(), {"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        assert json.loads(answer.read())["predictions"] == [0, 1]
+        return str(answer.headers["X-Bosun-Model-Version"])
+
+
 def _serving(state_dir: pathlib.Path) -> dict:
     store = state.Store(state_dir)
     try:
@@ -79,6 +97,8 @@ def test_gates_decide_the_alias_and_a_hand_moved_alias_is_put_back(tmp_path: pat
     assert _serving(state_dir)["phase"] == "Ready"
     service = state_dir / "local/dev/objects/InferenceService/toy/iris-api.json"
     assert '"models:/iris-classifier/2"' in service.read_text()
+    url = _serving(state_dir)["url"]
+    assert url.startswith("http://127.0.0.1:") and _predict(url) == "2"
 
     g.write(repo, {"teams/toy/serving.yaml": SERVING.format(version="1")})
     g.commit_all(repo, "serve version 1 (accuracy 0.80)")
@@ -88,6 +108,7 @@ def test_gates_decide_the_alias_and_a_hand_moved_alias_is_put_back(tmp_path: pat
     assert serving["phase"] == "Degraded" and serving["version"] == "2"
     assert "accuracy 0.8 < 0.85" in serving["reason"]
     assert '"models:/iris-classifier/2"' in service.read_text()  # last good version serves
+    assert _predict(url) == "2"
 
     g.write(repo, {"teams/toy/serving.yaml": SERVING.format(version="7")})
     g.commit_all(repo, "a version that does not exist")
@@ -110,3 +131,87 @@ def test_gates_decide_the_alias_and_a_hand_moved_alias_is_put_back(tmp_path: pat
     store.close()
     assert [m.detail["alias"]["version"] for m in moves] == ["2", "2"]
     assert [m.detail["alias"]["previous"] for m in moves] == [None, "1"]
+
+
+def test_a_git_revert_of_a_promotion_moves_the_alias_back_and_serves_the_earlier_version(
+    tmp_path: pathlib.Path,
+) -> None:
+    repo, state_dir = g.platform(tmp_path / "repo"), tmp_path / "state"
+    state_dir.mkdir()
+    uri = r.make_registry(state_dir)
+    lenient = SERVING.replace("value: 0.85", "value: 0.75")
+    g.write(repo, {**TRAINING, "teams/toy/serving.yaml": lenient.format(version="1")})
+    g.commit_all(repo, "serve version 1")
+    assert g.run(repo, state_dir, "dev").phase == "Synced"
+    g.write(repo, {"teams/toy/serving.yaml": lenient.format(version="2")})
+    g.commit_all(repo, "promote version 2")
+    assert g.run(repo, state_dir, "dev").phase == "Synced"
+    url = _serving(state_dir)["url"]
+    assert _alias(uri) == "2" and _predict(url) == "2"
+
+    g.git(repo, "revert", "--no-edit", "HEAD")
+    reverted = g.git(repo, "rev-parse", "HEAD").strip()
+    outcome = g.run(repo, state_dir, "dev")
+    assert outcome.phase == "Synced", outcome.error
+    assert _alias(uri) == "1"
+    assert _serving(state_dir)["url"] == url and _predict(url) == "1"
+    store = state.Store(state_dir)
+    moves = [row for row in store.history(env="dev", model=r.MODEL) if row.action == "alias"]
+    store.close()
+    assert [(m.detail["alias"]["previous"], m.detail["alias"]["version"]) for m in moves] == [
+        (None, "1"),
+        ("1", "2"),
+        ("2", "1"),
+    ]
+    assert moves[-1].commit == reverted
+
+
+def test_the_controller_serves_and_stops_its_servers_when_it_stops(tmp_path: pathlib.Path) -> None:
+    repo, state_dir = g.platform(tmp_path / "repo"), tmp_path / "state"
+    state_dir.mkdir()
+    r.make_registry(state_dir)
+    g.write(repo, {**TRAINING, "teams/toy/serving.yaml": SERVING.format(version="2")})
+    g.commit_all(repo, "serve version 2")
+    argv = [str(pathlib.Path(sys.executable).parent / "bosun"), "controller", "--repo", str(repo)]
+    argv += ["--interval", "3600", "--state-dir", str(state_dir)]
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 180
+        while not (state.path_of(state_dir).exists() and _url_of(state_dir)):
+            assert process.poll() is None, process.stdout.read() if process.stdout else ""
+            assert time.monotonic() < deadline, "the controller never served"
+            time.sleep(0.3)
+        url = _url_of(state_dir)
+        assert _predict(url) == "2"
+        records = list(state_dir.glob("local/dev/serving/*.json"))
+        pids = [p for f in records for p in _pids(f)]
+        assert pids
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, _ = process.communicate(timeout=60)
+    assert process.returncode == 0, out
+    assert "stopped 2 serving process(es)" in out
+    assert not any(_alive(pid) for pid in pids)
+
+
+def _url_of(state_dir: pathlib.Path) -> str:
+    try:
+        return str(_serving(state_dir).get("url") or "")
+    except (AssertionError, KeyError):
+        return ""
+
+
+def _pids(record: pathlib.Path) -> list[int]:
+    found = json.loads(record.read_text())
+    return [found["routerPid"], *(b["pid"] for b in found["backends"])]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return (
+        pathlib.Path(f"/proc/{pid}").exists()
+        and "zombie" not in pathlib.Path(f"/proc/{pid}/status").read_text().lower()
+    )

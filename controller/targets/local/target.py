@@ -5,6 +5,7 @@ environment's serving manager."""
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from bosun.plan import objects, ports
-from bosun.targets.local import records
+from bosun.targets.local import records, serving
 
 CLUSTER = "_cluster"
 
@@ -25,13 +26,19 @@ class Serving(Protocol):
     """What the target needs of the serving manager: bring an InferenceService up (idempotent),
     tell whether it is healthy, stop it."""
 
-    def apply(self, service: Mapping[str, Any]) -> None: ...
+    def apply(self, service: Mapping[str, Any]) -> None:
+        """Raises ``ServingError`` when the service cannot be brought up as asked."""
+        ...
 
     def problem(self, service: Mapping[str, Any]) -> str | None:
         """Why the service is not being served as applied (process dead, other version), or None."""
         ...
 
     def remove(self, name: str) -> None: ...
+
+    def url(self, service: Mapping[str, Any]) -> str:
+        """Where the service answers ("" when it is not served)."""
+        ...
 
 
 class LocalTarget:
@@ -58,6 +65,7 @@ class LocalTarget:
                 problem = self.serving.problem(body)
                 if problem:
                     status["drift"] = problem
+                status["url"] = self.serving.url(body)
             found.append(objects.LiveObject(key, body, status))
         return found
 
@@ -65,7 +73,10 @@ class LocalTarget:
         self.writes += 1
         key = objects.key_of(obj)
         if key.kind == "InferenceService" and self.serving is not None:
-            self.serving.apply(obj)
+            # A version that cannot be served is not an error of the apply: the object is
+            # recorded as applied and ``live`` reports the problem (Degraded, retried as drift).
+            with contextlib.suppress(serving.ServingError):
+                self.serving.apply(obj)
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         records.write_json(path, dict(obj))
