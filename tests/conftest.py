@@ -13,13 +13,10 @@ import pytest
 @pytest.fixture(autouse=True)
 def _stop_local_serving(tmp_path: pathlib.Path) -> Iterator[None]:
     yield
-    envs = {p.parent.parent for p in tmp_path.glob("**/local/*/serving/*.json")}
-    if not envs:
+    states = {p.parents[3] for p in tmp_path.glob("**/local/*/serving/*.json")}
+    if not states:
         return
     from bosun.targets.local import serving
 
-    for env_dir in envs:
-        manager = serving.ServingManager(
-            state_dir=env_dir.parent.parent, env=env_dir.name, tracking_uri=""
-        )
-        manager.stop_all()
+    for state_dir in states:
+        serving.stop_everything(state_dir)

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import urllib.request
 from pathlib import Path
 from typing import NoReturn
 
@@ -41,7 +42,12 @@ AUTHOR = {
     show_default=True,
     help="The project whose manifests the demo repository starts from.",
 )
-def command(*, where: str | None, source: str) -> NoReturn:
+@click.option(
+    "--keep-serving",
+    is_flag=True,
+    help="Leave the dev and production endpoints running when the tour ends.",
+)
+def command(*, where: str | None, source: str, keep_serving: bool) -> NoReturn:
     """Show GitOps promotion end to end on this machine (about two minutes)."""
     root = Path(where or tempfile.mkdtemp(prefix="bosun-demo-")).resolve()
     repo, state = root / "platform", root / "state"
@@ -92,6 +98,12 @@ def command(*, where: str | None, source: str) -> NoReturn:
         f"promote/wine-classifier-v{version}",
     )
     _run([bosun, "reconcile", "--env", "production", *at])
+    urls = _urls(bosun, state)
+    production = urls.get("production", "")
+    if not production:
+        _fail("production serves nothing after the merge (see bosun status)")
+    _say(f"   the production endpoint answers a real prediction ({production}/invocations)")
+    _predict(production)
     _say("4. a stricter gate on production: the version is refused, nothing moves, status says why")
     serving = repo / "teams/quality/serving.yaml"
     serving.write_text(serving.read_text().replace("value: 0.85}", "value: 0.999}"))
@@ -100,7 +112,9 @@ def command(*, where: str | None, source: str) -> NoReturn:
     _run([bosun, "status", "--state-dir", str(state)])
     _run([bosun, "history", "--model", "wine-classifier", "--state-dir", str(state)])
     _say("done")
+    endpoints = "\n".join(f"  {env:<12} {url}/invocations" for env, url in sorted(urls.items()))
     print(f"""
+{endpoints}
   repository   {repo}   (branches main and production)
   state        {state}
   MLflow UI    {Path(sys.executable).parent / "mlflow"} ui --port 5000 \\
@@ -108,6 +122,17 @@ def command(*, where: str | None, source: str) -> NoReturn:
   try next     edit {repo}/teams/quality/team.yaml, commit, then
                {bosun} plan --env dev {" ".join(at)} --format markdown
 """)
+    if keep_serving:
+        stop = f"{sys.executable} -m bosun.targets.local.serving --stop {state}"
+        print(f"  the endpoints keep serving; stop them with:\n    {stop}")
+    else:
+        from bosun.commands import gitops_common  # noqa: PLC0415 - only at the end of the tour
+
+        stopped = gitops_common.stop_serving(state)
+        print(
+            f"  stopped {stopped} serving process(es); `bosun reconcile --all {' '.join(at)}`"
+            " serves again on the same ports (or run the demo with --keep-serving)"
+        )
     sys.exit(cli.EXIT_OK)
 
 
@@ -137,6 +162,40 @@ def _latest_version(bosun: str, state: Path) -> str:
     if not versions:
         _fail("dev serves no version: the training run did not register one (see bosun status)")
     return str(versions[0])
+
+
+def _urls(bosun: str, state: Path) -> dict[str, str]:
+    """Environment → the url its ServingTarget answers on (from ``bosun status``)."""
+    done = subprocess.run(
+        [bosun, "status", "--format", "json", "--state-dir", str(state)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found = {}
+    for env, status in json.loads(done.stdout)["environments"].items():
+        for serving in status.get("serving", {}).values():
+            if serving.get("url"):
+                found[env] = str(serving["url"])
+    return found
+
+
+def _predict(url: str) -> None:
+    """POST three rows of the wine data set and print what the served version answers."""
+    from sklearn.datasets import load_wine  # noqa: PLC0415 - ~1 s, only here
+
+    rows = load_wine(as_frame=True).data.head(3)
+    body = {"dataframe_split": {"columns": list(rows.columns), "data": rows.values.tolist()}}
+    print(f"$ curl -s {url}/invocations -H 'Content-Type: application/json' -d @rows.json")
+    request = urllib.request.Request(
+        f"{url}/invocations", json.dumps(body).encode(), {"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            version = answer.headers.get("X-Bosun-Model-Version", "?")
+            print(f"{answer.read().decode().strip()}   (served by version {version})", flush=True)
+    except OSError as error:
+        _fail(f"the endpoint {url} did not answer: {error}")
 
 
 def _say(text: str) -> None:

@@ -54,32 +54,37 @@ def adapters(state_dir: Path) -> reconcile.Adapters:
     def tracking_uri(spec: environment.EnvironmentSpec) -> str:
         return common.tracking_uri(spec.tracking.uri, state_dir)
 
-    return reconcile.Adapters(target=target, tracking_uri=tracking_uri, registry=_registry)
+    return reconcile.Adapters(
+        target=target, tracking_uri=tracking_uri, registry=registry_for(state_dir)
+    )
 
 
 def stop_serving(state_dir: Path) -> int:
     """Stop the local serving processes of every environment under ``state_dir`` (the
     controller's exit); returns how many were running. Their records stay: the next reconcile
     starts them again on the same ports."""
-    stopped = 0
-    for env_dir in sorted((state_dir / "local").glob("*/serving")):
-        manager = local_serving.ServingManager(
-            state_dir=state_dir, env=env_dir.parent.name, tracking_uri=""
-        )
-        stopped += manager.stop_all()
-    return stopped
+    return local_serving.stop_everything(state_dir)
 
 
-def _registry(tracking_uri: str) -> ports.Registry:
-    return LazyRegistry(tracking_uri)
+def registry_for(state_dir: Path) -> Callable[[str], ports.Registry]:
+    """The registry of an environment, from its tracking URI: the embedded store's, or where
+    the environment names its own server, that server's aliases over the embedded store's
+    versions (``tracking.registry.MirroredRegistry``: promoted versions are copied there)."""
+    embedded = common.tracking_uri(None, state_dir)
+
+    def registry(tracking_uri: str) -> ports.Registry:
+        return LazyRegistry(tracking_uri, source_uri=embedded)
+
+    return registry
 
 
 class LazyRegistry:
     """The MLflow registry, imported on first use: an environment without ServingTargets
     reconciles without paying for MLflow's import."""
 
-    def __init__(self, tracking_uri: str) -> None:
+    def __init__(self, tracking_uri: str, *, source_uri: str | None = None) -> None:
         self.tracking_uri = tracking_uri
+        self.source_uri = source_uri or tracking_uri
         self._registry: ports.Registry | None = None
         self.writes = 0
 
@@ -88,7 +93,10 @@ class LazyRegistry:
         if self._registry is None:
             from bosun.tracking import registry  # noqa: PLC0415 - seconds of MLflow imports
 
-            self._registry = registry.MlflowRegistry(self.tracking_uri)
+            if self.source_uri == self.tracking_uri:
+                self._registry = registry.MlflowRegistry(self.tracking_uri)
+            else:
+                self._registry = registry.MirroredRegistry(self.source_uri, self.tracking_uri)
         return self._registry
 
     def version(self, model: str, version: str) -> ports.VersionInfo | None:

@@ -10,6 +10,7 @@ import click
 from bosun import cli
 from bosun.commands import common, options
 from bosun.gitops import promote
+from bosun.plan import ports
 from bosun.tracking import registry, store
 
 EPILOG = """\b
@@ -44,14 +45,23 @@ def command(
     model: str, version: str, repo: pathlib.Path, tracking_uri: str | None, state_dir: str
 ) -> None:
     """Branch promote/MODEL-vN off production, pinning version N for production."""
-    uri = common.tracking_uri(tracking_uri, state_dir)
-    database = store.sqlite_path(uri)
+    embedded = common.tracking_uri(tracking_uri, state_dir)
+    database = store.sqlite_path(embedded)
     if database is not None and not database.is_file():
         sys.stderr.write(f"bosun promote: no MLflow store at {database} (see --tracking-uri)\n")
         cli.finish(cli.EXIT_INVALID)
-    reg = registry.MlflowRegistry(uri)
+
+    def registry_for(production_uri: str | None) -> ports.Registry:
+        """Versions from the store they were registered in; production's alias from its own
+        server when its Environment names one (what its reconcile will compare against)."""
+        if production_uri is None or production_uri == embedded:
+            return registry.MlflowRegistry(embedded)
+        return registry.MirroredRegistry(embedded, production_uri)
+
     try:
-        done = promote.promote(repo_path=repo, model=model, version=version, registry=reg)
+        done = promote.promote(
+            repo_path=repo, model=model, version=version, registry_for=registry_for
+        )
     except promote.PromotionError as error:
         sys.stderr.write(f"bosun promote: {error}\n")
         cli.finish(cli.EXIT_INVALID)

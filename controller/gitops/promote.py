@@ -9,7 +9,7 @@ import dataclasses
 import os
 import pathlib
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import git
@@ -45,9 +45,15 @@ class _Target:
 
 
 def promote(
-    *, repo_path: pathlib.Path, model: str, version: str, registry: ports.Registry
+    *,
+    repo_path: pathlib.Path,
+    model: str,
+    version: str,
+    registry_for: Callable[[str | None], ports.Registry],
 ) -> Promotion:
-    """Create the promotion branch and commit; raises PromotionError for what bosun refuses."""
+    """Create the promotion branch and commit; raises PromotionError for what bosun refuses.
+    ``registry_for`` opens the registry of production's ``tracking.uri`` (None: the embedded
+    store), the one its reconcile will gate and alias with."""
     repo = _open(repo_path)
     base = _production(repo)
     branch = f"promote/{model}-v{version}"
@@ -60,6 +66,7 @@ def promote(
         raise PromotionError(f"no ServingTarget on {PRODUCTION} serves model {model!r}")
     if not version.isdigit():
         raise PromotionError(f"--version must be a registry version number, not {version!r}")
+    registry = registry_for(env.spec.tracking.uri if env else None)
     candidate = registry.version(model, version)
     if candidate is None:
         raise PromotionError(f"model {model!r} has no version {version!r} in the registry")

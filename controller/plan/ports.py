@@ -93,7 +93,10 @@ class VersionInfo:
 class Registry(Protocol):
     """The model registry's aliases and versions (MLflow's, behind ``bosun.tracking``)."""
 
-    writes: int
+    @property
+    def writes(self) -> int:
+        """Write requests sent so far."""
+        ...
 
     def version(self, model: str, version: str) -> VersionInfo | None:
         """The version ("latest": the highest number), or None when it does not exist."""

@@ -84,10 +84,14 @@ class MlflowRegistry:
             model,
             f"{run.info.artifact_uri}/model",
             run_id=run.info.run_id,
-            tags={**info.tags, "bosun.dev/source-version": info.version},
+            tags={**info.tags, SOURCE_VERSION_TAG: info.version},
         )
         self.writes += 1
         return str(copied.version)
+
+    def versions(self, model: str) -> list[Any]:
+        """Every version of ``model`` (none when the model is not registered)."""
+        return list(self._client.search_model_versions(f"name = '{model}'"))
 
     def _get(self, model: str, version: str) -> Any:
         try:
@@ -110,6 +114,49 @@ class MlflowRegistry:
             if _missing(exc):
                 return {}
             raise
+
+
+SOURCE_VERSION_TAG = "bosun.dev/source-version"
+
+
+class MirroredRegistry:
+    """The registry of an environment whose ``tracking.uri`` names its own MLflow server.
+    Versions are read, numbered and gated where they were trained and registered (the embedded
+    store); an alias is set on the environment's server, on a copy of the version made there the
+    first time it is promoted (``copy_version``), and read back as the source version's number."""
+
+    def __init__(self, source_uri: str, target_uri: str) -> None:
+        self.source = MlflowRegistry(source_uri)
+        self.target = MlflowRegistry(target_uri)
+
+    @property
+    def writes(self) -> int:
+        return self.source.writes + self.target.writes
+
+    def version(self, model: str, version: str) -> ports.VersionInfo | None:
+        return self.source.version(model, version)
+
+    def alias(self, model: str, alias: str) -> str | None:
+        number = self.target.alias(model, alias)
+        if number is None:
+            return None
+        copied = self.target.version(model, number)
+        source = copied.tags.get(SOURCE_VERSION_TAG) if copied else None
+        # an alias moved by hand to a version bosun did not copy: it names no source version
+        return source or f"{number} on {self.target.tracking_uri}"
+
+    def set_alias(self, model: str, alias: str, version: str) -> None:
+        self.target.set_alias(model, alias, self.copy_of(model, version))
+
+    def tag_version(self, model: str, version: str, tags: Mapping[str, str]) -> None:
+        self.target.tag_version(model, self.copy_of(model, version), tags)
+
+    def copy_of(self, model: str, version: str) -> str:
+        """The target server's number of source ``version``, copying it there when absent."""
+        for found in self.target.versions(model):
+            if (found.tags or {}).get(SOURCE_VERSION_TAG) == version:
+                return str(found.version)
+        return self.source.copy_version(model, version, to_uri=self.target.tracking_uri)
 
 
 def _experiment_id(client: Any) -> str:

@@ -34,3 +34,6 @@ def test_the_demo_promotes_by_merge_and_refuses_a_failing_gate(tmp_path: pathlib
     assert "alias wine-classifier@production (alias moved)" in out
     assert "Degraded wine-classifier v1" in out and "gate failed: accuracy" in out
     assert "1 refused" in out
+    assert "the production endpoint answers a real prediction" in out
+    assert '{"predictions": [0, 0, 0]}   (served by version' in out
+    assert "production   http://127.0.0.1:" in out and "stopped 4 serving process(es)" in out

@@ -3,7 +3,14 @@ differently (version 1: accuracy 0.80, version 2: accuracy 0.92)."""
 
 from __future__ import annotations
 
+import contextlib
 import pathlib
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
 
 MODEL = "iris-classifier"
 ACCURACY = {"1": 0.80, "2": 0.92}
@@ -29,3 +36,32 @@ def make_registry(state: pathlib.Path) -> str:
         client.set_terminated(run.info.run_id)
         client.create_model_version(MODEL, f"{run.info.artifact_uri}/model", run_id=run.info.run_id)
     return uri
+
+
+@contextlib.contextmanager
+def mlflow_server(where: pathlib.Path) -> Iterator[str]:
+    """A real ``mlflow server`` on 127.0.0.1 with its own sqlite store and artifacts under
+    ``where``; yields its URL and stops it after."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    argv = [str(pathlib.Path(sys.executable).parent / "mlflow"), "server", "--host", "127.0.0.1"]
+    argv += ["--port", str(port), "--backend-store-uri", f"sqlite:///{where / 'remote.db'}"]
+    argv += ["--artifacts-destination", str(where / "remote-art"), "--workers", "1"]
+    server = subprocess.Popen(argv, cwd=where, stdout=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert server.poll() is None, "mlflow server exited"
+            assert time.monotonic() < deadline, "mlflow server did not become healthy"
+            try:
+                with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.3)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -75,10 +75,10 @@ def _predict(url: str) -> str:
         return str(answer.headers["X-Bosun-Model-Version"])
 
 
-def _serving(state_dir: pathlib.Path) -> dict:
+def _serving(state_dir: pathlib.Path, env: str = "dev") -> dict:
     store = state.Store(state_dir)
     try:
-        status = store.status("dev")
+        status = store.status(env)
         assert status is not None
         return status["serving"]["toy/iris-api"]
     finally:
@@ -215,3 +215,60 @@ def _alive(pid: int) -> bool:
         pathlib.Path(f"/proc/{pid}").exists()
         and "zombie" not in pathlib.Path(f"/proc/{pid}/status").read_text().lower()
     )
+
+
+REMOTE_PRODUCTION = """\
+apiVersion: bosun.dev/v1alpha1
+kind: Environment
+metadata: {{name: production}}
+spec:
+  branch: production
+  target: {{type: local}}
+  tracking: {{uri: "{uri}"}}
+  registryAlias: production
+  policy: {{selfHeal: true, prune: true}}
+"""
+
+
+def test_an_environment_with_its_own_mlflow_server_gets_the_promoted_version_copied_there(
+    tmp_path: pathlib.Path,
+) -> None:
+    from bosun.tracking import registry
+
+    repo, state_dir = g.platform(tmp_path / "repo"), tmp_path / "state"
+    state_dir.mkdir()
+    r.make_registry(state_dir)  # trained and registered in the embedded store
+    (tmp_path / "remote").mkdir()
+    with r.mlflow_server(tmp_path / "remote") as remote:
+        g.git(repo, "checkout", "-q", "production")
+        g.write(
+            repo,
+            {
+                **TRAINING,
+                "environments/production.yaml": REMOTE_PRODUCTION.format(uri=remote),
+                "teams/toy/serving.yaml": SERVING.format(version="2"),
+            },
+        )
+        g.commit_all(repo, "production tracks on its own server; serve version 2")
+        first = g.run(repo, state_dir, "production")
+        assert first.phase == "Synced", first.error
+        there = registry.MlflowRegistry(remote)
+        copies = there.versions(r.MODEL)
+        assert [c.tags[registry.SOURCE_VERSION_TAG] for c in copies] == ["2"]
+        assert there.alias(r.MODEL, "production") == str(copies[0].version)
+        found = there.version(r.MODEL, str(copies[0].version))
+        assert found is not None and found.metrics == {"accuracy": 0.92}
+        assert found.tags["bosun.environment"] == "production"
+        assert (
+            registry.MlflowRegistry(f"sqlite:///{state_dir / 'mlflow.db'}").alias(
+                r.MODEL, "production"
+            )
+            is None
+        )  # the embedded store's aliases are other environments'
+
+        again = g.run(repo, state_dir, "production")
+        assert again.plan is not None and list(again.plan.writes) == [] and again.applied == 0
+        assert len(there.versions(r.MODEL)) == 1  # copied once
+
+        url = _serving(state_dir, "production")["url"]
+        assert _predict(url) == "2"

@@ -3,13 +3,7 @@
 
 from __future__ import annotations
 
-import os
 import pathlib
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 import registry_support
@@ -49,36 +43,9 @@ def test_alias_and_tags_count_writes(uri: str) -> None:
     assert reg.alias("no-such-model", "production") is None
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_healthy(url: str, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert server.poll() is None, "mlflow server exited"
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise AssertionError("mlflow server did not become healthy")
-
-
 @pytest.mark.slow
 def test_copy_version_to_a_real_mlflow_server(uri: str, tmp_path: pathlib.Path) -> None:
-    port = _free_port()
-    mlflow_bin = pathlib.Path(sys.executable).parent / "mlflow"
-    argv = [str(mlflow_bin), "server", "--host", "127.0.0.1", "--port", str(port)]
-    argv += ["--backend-store-uri", f"sqlite:///{tmp_path / 'remote.db'}"]
-    argv += ["--artifacts-destination", str(tmp_path / "remote-art"), "--workers", "1"]
-    server = subprocess.Popen(argv, cwd=tmp_path, env={**os.environ}, stdout=subprocess.DEVNULL)
-    try:
-        remote = f"http://127.0.0.1:{port}"
-        _wait_healthy(remote, server)
+    with registry_support.mlflow_server(tmp_path) as remote:
         source = registry.MlflowRegistry(uri)
         copied = source.copy_version(MODEL, "2", to_uri=remote)
         target = registry.MlflowRegistry(remote)
@@ -88,6 +55,3 @@ def test_copy_version_to_a_real_mlflow_server(uri: str, tmp_path: pathlib.Path) 
         assert list((tmp_path / "remote-art").rglob("MLmodel"))
         with pytest.raises(LookupError):
             source.copy_version(MODEL, "9", to_uri=remote)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)

@@ -293,6 +293,26 @@ class ServingManager:
         return sum(_stop(pid) for pid in pids)
 
 
+def stop_everything(state_dir: Path) -> int:
+    """Stop the serving processes of every environment under ``state_dir``."""
+    stopped = 0
+    for env_dir in sorted((state_dir / "local").glob("*/serving")):
+        manager = ServingManager(state_dir=state_dir, env=env_dir.parent.name, tracking_uri="")
+        stopped += manager.stop_all()
+    return stopped
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m bosun.targets.local.serving --stop STATE_DIR`` (what ``bosun demo
+    --keep-serving`` left running)."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 2 or args[0] != "--stop":
+        sys.stderr.write("usage: python -m bosun.targets.local.serving --stop STATE_DIR\n")
+        return 2
+    print(f"stopped {stop_everything(Path(args[1]))} serving process(es)")
+    return 0
+
+
 def _mlflow_command() -> list[str]:
     return [sys.executable, "-m", "mlflow"]
 
@@ -372,3 +392,7 @@ def _tail(log: Path, lines: int = 5) -> str:
     except OSError:
         return "(no log)"
     return " | ".join(text[-lines:]) or "(empty log)"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
