@@ -50,7 +50,8 @@ rendered. Exit status: 0 rendered, 2 usage error. docs/kubernetes.md explains ea
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=pathlib.Path),
-    help="Write OUT/NN-<kind>-<name>.yaml, numbered in apply order, instead of printing.",
+    metavar="DIR",
+    help="Write DIR/NN-<kind>-<name>.yaml, numbered in apply order, instead of printing.",
 )
 def command(
     *, env: str, repo: str | None, image: str, namespace: str, out: pathlib.Path | None
