@@ -30,6 +30,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "status": ("bosun.commands.status", "Each environment's commit, phase, runs and serving."),
     "history": ("bosun.commands.history", "The audit log: actions, alias moves, runs, authors."),
     "promote": ("bosun.commands.promote", "Branch a model version's promotion off production."),
+    "install": (
+        "bosun.commands.install",
+        "Print the objects that run the controller in a cluster.",
+    ),
 }
 """name → (module defining ``command``, one-line help shown by ``bosun --help``)."""
 

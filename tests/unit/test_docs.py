@@ -9,7 +9,7 @@ import click
 import pytest
 import yaml
 from bosun import diagnostics
-from bosun.commands import schema, validate
+from bosun.commands import install, schema, validate
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -25,7 +25,9 @@ def test_diagnostics_page_lists_exactly_the_catalogue() -> None:
 
 
 @pytest.mark.parametrize(
-    "command", [validate.command, schema.export, schema.check], ids=lambda c: c.name
+    "command",
+    [validate.command, schema.export, schema.check, install.command],
+    ids=lambda c: c.name,
 )
 def test_cli_reference_documents_every_option(command: click.Command) -> None:
     text = (ROOT / "docs/cli.md").read_text(encoding="utf-8")
