@@ -33,6 +33,8 @@ def kube_client(apiserver: FakeApiServer) -> Iterator[kubernetes.client.ApiClien
 
 
 @pytest.fixture
-def dynamic_client(kube_client: kubernetes.client.ApiClient, tmp_path: pathlib.Path) -> DynamicClient:
+def dynamic_client(
+    kube_client: kubernetes.client.ApiClient, tmp_path: pathlib.Path
+) -> DynamicClient:
     """Discovery cached in tmp_path: the default cache is keyed by host and outlives the test."""
     return DynamicClient(kube_client, cache_file=str(tmp_path / "discovery.json"))

@@ -32,7 +32,22 @@ except ImportError:  # imported as tests.kube.fake_apiserver, e.g. from bench/
 
 ARGO = "argoproj.io"
 KSERVE = "serving.kserve.io"
-KUBERNETES_VERSION = {"major": "1", "minor": "34", "gitVersion": "v1.34.0", "platform": "fake"}
+# /version as a 1.34 server answers it: the client's VersionInfo model requires every field.
+KUBERNETES_VERSION = {
+    "major": "1",
+    "minor": "34",
+    "emulationMajor": "1",
+    "emulationMinor": "34",
+    "minCompatibilityMajor": "1",
+    "minCompatibilityMinor": "33",
+    "gitVersion": "v1.34.0",
+    "gitCommit": "0000000000000000000000000000000000000000",
+    "gitTreeState": "clean",
+    "buildDate": "2025-08-27T00:00:00Z",
+    "goVersion": "go1.24.6",
+    "compiler": "gc",
+    "platform": "linux/amd64",
+}
 VERBS = ["create", "delete", "get", "list", "patch", "update"]
 READ_VERBS = ["get", "list"]
 MERGE_PATCH = {"application/merge-patch+json", "application/strategic-merge-patch+json"}
@@ -70,7 +85,7 @@ class ResourceType:
 
 RBAC = "rbac.authorization.k8s.io"
 RESOURCES = (
-    ResourceType("", "v1", "namespaces", "Namespace", False),
+    ResourceType("", "v1", "namespaces", "Namespace", False, status=True),
     ResourceType("", "v1", "resourcequotas", "ResourceQuota", True, status=True),
     ResourceType("", "v1", "limitranges", "LimitRange", True),
     ResourceType("", "v1", "configmaps", "ConfigMap", True),
@@ -645,7 +660,7 @@ class FakeApiServer:
             else:
                 merged.pop("status", None)
             return merged
-        if rtype.status or rtype.kind == "Namespace":
+        if rtype.status:
             if "status" in live.obj:
                 candidate["status"] = copy.deepcopy(live.obj["status"])
             else:
@@ -862,7 +877,7 @@ _UNEXPECTED = re.compile(r"\('([^']+)' was unexpected\)|\('([^']+)', .* were une
 def _cause(message: str) -> Json:
     """``upstream_schemas`` reports ``field: message``; an unknown field names itself."""
     where, _, text = message.partition(": ")
-    where = where.removeprefix("kubernetes-validate ").strip()
+    where = where.removeprefix("kubernetes-validate ").strip().lstrip(".")
     unexpected = _UNEXPECTED.search(text)
     if unexpected:
         extra = unexpected.group(1) or unexpected.group(2)
