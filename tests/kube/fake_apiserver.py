@@ -206,7 +206,7 @@ class FakeApiServer:
         handler = type("Handler", (_Handler,), {"fake": self})
         self._http = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._http.daemon_threads = True
-        self._thread = threading.Thread(target=self._http.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._http.serve_forever, args=(0.05,), daemon=True)
         self._thread.start()
         return self
 
@@ -280,6 +280,8 @@ class FakeApiServer:
                 return self._route(request)
             except ApiError as error:
                 return error.code, error.status()
+            except Exception as error:  # a bug here must reach the test as a Status, not a hangup
+                return 500, ApiError(500, "InternalError", f"fake apiserver: {error!r}").status()
 
     def _route(self, request: Request) -> tuple[int, Json]:
         parts = [p for p in request.path.split("/") if p]
@@ -535,7 +537,10 @@ class FakeApiServer:
             if live is not None:
                 message = f'{rtype.qualified} "{name}" already exists'
                 raise ApiError(409, "AlreadyExists", message, _details(rtype, name))
-            return 201, _object(body), None
+            body = _object(body)
+            if (body.get("metadata") or {}).get("resourceVersion"):
+                raise _bad_request("resourceVersion should not be set on objects to be created")
+            return 201, body, None
         if request.method == "PUT":
             if live is None:
                 raise not_found(rtype, name)
@@ -580,6 +585,7 @@ class FakeApiServer:
             )
         force = request.query.get("force", "false").lower() == "true"
         key = (manager_name, "Apply", scope)
+        _check_applied_identity(rtype, config, live)
         managers = copy.deepcopy(live.managers) if live else {}
         live_obj = live.obj if live else {}
         applied = _leaves(_tracked(rtype, config, scope))
@@ -641,9 +647,7 @@ class FakeApiServer:
             )
         meta.pop("managedFields", None)
         if live is None:
-            meta.update(
-                uid=str(uuid.uuid4()), creationTimestamp=_now(), generation=1, resourceVersion=""
-            )
+            meta.update(uid=str(uuid.uuid4()), creationTimestamp=_now(), generation=1)
             if rtype.status:
                 candidate.pop("status", None)
             if rtype.kind == "Namespace":
@@ -847,6 +851,23 @@ def _check_resource_version(rtype: ResourceType, name: str, body: Json, live: St
             "modified; please apply your changes to the latest version and try again",
             _details(rtype, name),
         )
+
+
+def _check_applied_identity(rtype: ResourceType, config: Json, live: Stored | None) -> None:
+    """An apply names its type and object; with a resourceVersion it is also a precondition."""
+    for field_name, expected in (("apiVersion", rtype.api_version), ("kind", rtype.kind)):
+        if config.get(field_name) != expected:
+            raise _bad_request(
+                f"the {field_name} in the data ({config.get(field_name)}) does not match the "
+                f"expected {field_name} ({expected})"
+            )
+    meta = config.get("metadata") or {}
+    if live is not None:
+        for field_name in ("name", "namespace"):
+            given = meta.get(field_name)
+            if given is not None and given != live.obj["metadata"].get(field_name):
+                raise _bad_request(f"the {field_name} of the object does not match the request")
+        _check_resource_version(rtype, live.obj["metadata"]["name"], config, live)
 
 
 def _validate(rtype: ResourceType, obj: Json) -> None:

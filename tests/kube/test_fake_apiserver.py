@@ -263,7 +263,8 @@ def test_fields_an_applier_stops_sending_are_removed_unless_someone_else_owns_th
     full = quota("1", memory="1Gi", pods="10")
     full["metadata"]["labels"] = {"team": "ml", "old": "yes"}
     call(kube_client, "PATCH", QUOTA, full, content_type=APPLY, fieldManager="bosun")
-    other = {"spec": {"hard": {"pods": "10"}}}  # same value: pods becomes shared
+    other = quota("1")  # same values: cpu and pods become shared
+    other["spec"]["hard"] = {"pods": "10"}
     call(kube_client, "PATCH", QUOTA, other, content_type=APPLY, fieldManager="ops")
     smaller = quota("1")
     smaller["metadata"]["labels"] = {"team": "ml"}
