@@ -4,6 +4,7 @@ with field ownership and conflicts, dryRun, validation, status subresources and 
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import pathlib
 from typing import Any
@@ -478,3 +479,49 @@ def test_updates_record_their_field_manager_and_json_patch(
     call(kube_client, "DELETE", QUOTA)
     with pytest.raises(ApiException):
         call(kube_client, "GET", QUOTA)
+
+
+def test_cluster_scoped_kinds_and_server_owned_fields(
+    dynamic_client: DynamicClient, apiserver: FakeApiServer
+) -> None:
+    body: Json = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ml"}}
+    body["metadata"]["labels"] = {"team": "ml"}
+    created = call(dynamic_client.client, "POST", "/api/v1/namespaces", body)
+    assert created["status"] == {"phase": "Active"}
+    (entry,) = created["metadata"]["managedFields"]
+    assert entry["manager"] == "OpenAPI-Generator"  # the User-Agent, as the real server does
+    assert entry["fieldsV1"] == {"f:metadata": {"f:labels": {"f:team": {}}}}
+    templates = dynamic_client.resources.get(
+        api_version="argoproj.io/v1alpha1", kind="ClusterWorkflowTemplate"
+    )
+    template = {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "ClusterWorkflowTemplate",
+        "metadata": {"name": "train"},
+        "spec": {"templates": [{"name": "main", "container": {"image": "python:3.11"}}]},
+    }
+    templates.server_side_apply(body=template, field_manager="bosun")
+    assert [o["metadata"]["name"] for o in apiserver.objects(ARGO, "clusterworkflowtemplates")] == [
+        "train"
+    ]
+    with pytest.raises(ApiException) as error:
+        templates.server_side_apply(
+            body=dict(template, kind="WorkflowTemplate"), field_manager="bosun"
+        )
+    assert refused(error)["reason"] == "BadRequest"
+
+
+def test_concurrent_writes_are_serialised(
+    kube_client: kubernetes.client.ApiClient, apiserver: FakeApiServer
+) -> None:
+    namespace(kube_client)
+
+    def create(index: int) -> str:
+        body = {"metadata": {"name": f"cm-{index}"}, "data": {"i": str(index)}}
+        created = call(kube_client, "POST", "/api/v1/namespaces/ml/configmaps", body)
+        return str(created["metadata"]["resourceVersion"])
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        versions = list(pool.map(create, range(40)))
+    assert len(set(versions)) == 40
+    assert len(apiserver.objects("", "configmaps", "ml")) == 40
