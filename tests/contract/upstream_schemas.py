@@ -46,7 +46,20 @@ CORE = {
     "LimitRange": "kubernetes/limitrange-v1.json",
     "ConfigMap": None,  # not in ../shared: kubernetes-validate's strict schema only
 }
-CLUSTER_SCOPED = frozenset({"Namespace", "ClusterWorkflowTemplate"})
+# Kinds ../shared has no schema for: kubernetes-validate's strict schema alone, every error.
+KUBERNETES_ONLY = {
+    "Deployment": "apps/v1",
+    "Service": "v1",
+    "ServiceAccount": "v1",
+    "Role": "rbac.authorization.k8s.io/v1",
+    "RoleBinding": "rbac.authorization.k8s.io/v1",
+    "ClusterRole": "rbac.authorization.k8s.io/v1",
+    "ClusterRoleBinding": "rbac.authorization.k8s.io/v1",
+    "Lease": "coordination.k8s.io/v1",
+}
+CLUSTER_SCOPED = frozenset(
+    {"Namespace", "ClusterWorkflowTemplate", "ClusterRole", "ClusterRoleBinding"}
+)
 
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
@@ -187,4 +200,10 @@ def errors(obj: dict[str, Any]) -> list[str]:
             where = ".".join(str(p) for p in error.path)
             found.append(f"kubernetes-validate {where}: {error.message}")
         return found
+    if kind in KUBERNETES_ONLY:
+        found = metadata_errors(obj)
+        if obj.get("apiVersion") != KUBERNETES_ONLY[kind]:
+            found.append(f"apiVersion: {obj.get('apiVersion')!r} is not {KUBERNETES_ONLY[kind]}")
+            return found
+        return found + _errors(_kubernetes_validate(KUBERNETES_ONLY[kind], kind), obj, "")
     return [f"kind {kind!r} has no upstream schema here"]
