@@ -141,7 +141,9 @@ def test_a_version_that_cannot_be_served_leaves_the_last_one_serving(
     with pytest.raises(serving.ServingError, match="version 9 did not start"):
         manager.apply(_service("9"))
     assert predict(url)[0] == "1"
-    assert manager.problem(_service("9")) == "version 9 is not being served"
+    problem = manager.problem(_service("9")) or ""
+    assert problem.startswith("the scoring server of iris-classifier version 9 did not start: ")
+    assert problem.endswith("not found") and "|" not in problem
 
 
 def test_stop_all_ends_every_process_and_remove_forgets_the_service(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -386,12 +387,19 @@ def _reap(pid: int) -> None:
         os.waitpid(pid, os.WNOHANG)
 
 
-def _tail(log: Path, lines: int = 5) -> str:
+def _tail(log: Path, lines: int = 3) -> str:
+    """The reason a process gave for dying: its last exception line, else its last lines."""
     try:
         text = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
     except OSError:
         return "(no log)"
-    return " | ".join(text[-lines:]) or "(empty log)"
+    for line in reversed(text):
+        if _EXCEPTION_LINE.match(line.strip()):
+            return line.strip()
+    return " | ".join(line.strip() for line in text[-lines:]) or "(empty log)"
+
+
+_EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit)(: .*)?$")
 
 
 if __name__ == "__main__":
