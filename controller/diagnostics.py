@@ -143,4 +143,5 @@ CODES: dict[str, str] = {
     "BOS602": "image registry is not allowed",
     "BOS603": "model version is not pinned",
     "BOS604": "gates are weaker than the environment's minGates",
+    "BOS605": "a Kubernetes environment's tracking.uri is not an http(s) MLflow server",
 }

@@ -40,12 +40,27 @@ def open_all(repo: str, state_dir: str) -> tuple[Path, source.Mirror, state.Stor
     return root, source.Mirror(url=repo, state_dir=root), state.Store(root)
 
 
-def adapters(state_dir: Path) -> reconcile.Adapters:
+def kubeconfig_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--kubeconfig",
+        metavar="PATH",
+        help="kubeconfig of environments whose target is kubernetes (default: $KUBECONFIG, "
+        "then ~/.kube/config, then the pod's service account); each environment's "
+        "target.context picks its context.",
+    )(func)
+
+
+def adapters(state_dir: Path, *, kubeconfig: str | None = None) -> reconcile.Adapters:
+    store: list[state.Store] = []
+
+    def applied(env: str) -> Callable[[], Mapping[Any, Mapping[str, Any]]]:
+        if not store:
+            store.append(state.Store(state_dir))
+        return lambda: store[0].applied(env)
+
     def target(env: str, spec: environment.EnvironmentSpec) -> ports.Target:
-        if spec.target.type != "local":
-            raise source.SourceError(
-                f"environment {env}: target type {spec.target.type!r} is not supported here"
-            )
+        if spec.target.type == "kubernetes":
+            return kubernetes_target(env, spec, applied=applied(env), kubeconfig=kubeconfig)
         manager = local_serving.ServingManager(
             state_dir=state_dir, env=env, tracking_uri=common.tracking_uri(None, state_dir)
         )
@@ -59,6 +74,32 @@ def adapters(state_dir: Path) -> reconcile.Adapters:
     )
 
 
+def kubernetes_target(
+    env: str,
+    spec: environment.EnvironmentSpec,
+    *,
+    applied: Callable[[], Mapping[Any, Mapping[str, Any]]],
+    kubeconfig: str | None,
+) -> ports.Target:
+    """The cluster of the environment's ``target.context``; the client is imported here only,
+    never by ``bosun validate``."""
+    from bosun.targets.kubernetes import api, config  # noqa: PLC0415 - the kubernetes client
+    from bosun.targets.kubernetes import target as kubernetes  # noqa: PLC0415
+
+    assert isinstance(spec.target, environment.KubernetesTarget)
+    try:
+        client = config.connect(kubeconfig, spec.target.context)
+    except config.ConfigError as error:
+        raise ports.TargetError(str(error)) from None
+    return kubernetes.KubernetesTarget(
+        api=api.Api(client),
+        env=env,
+        applied=applied,
+        force_conflicts=spec.target.forceConflicts,
+        self_heal=spec.policy.selfHeal,
+    )
+
+
 def stop_serving(state_dir: Path) -> int:
     """Stop the local serving processes of every environment under ``state_dir`` (the
     controller's exit); returns how many were running. Their records stay: the next reconcile
@@ -66,14 +107,20 @@ def stop_serving(state_dir: Path) -> int:
     return local_serving.stop_everything(state_dir)
 
 
-def registry_for(state_dir: Path) -> Callable[[str], ports.Registry]:
+def registry_for(
+    state_dir: Path,
+) -> Callable[[str, environment.EnvironmentSpec | None], ports.Registry]:
     """The registry of an environment, from its tracking URI: the embedded store's, or where
-    the environment names its own server, that server's aliases over the embedded store's
-    versions (``tracking.registry.MirroredRegistry``: promoted versions are copied there)."""
+    a local environment names its own server, that server's aliases over the embedded store's
+    versions (``tracking.registry.MirroredRegistry``: promoted versions are copied there). A
+    Kubernetes environment's runs register in its own server: versions and aliases are there."""
     embedded = common.tracking_uri(None, state_dir)
 
-    def registry(tracking_uri: str) -> ports.Registry:
-        return LazyRegistry(tracking_uri, source_uri=embedded)
+    def registry(
+        tracking_uri: str, spec: environment.EnvironmentSpec | None = None
+    ) -> ports.Registry:
+        own = spec is not None and spec.target.type == "kubernetes"
+        return LazyRegistry(tracking_uri, source_uri=tracking_uri if own else embedded)
 
     return registry
 

@@ -4,7 +4,7 @@ the state store's record of what is applied (no cluster credentials): the pull-r
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NoReturn
 
 import click
@@ -34,6 +34,9 @@ class Recorded:
 
     def live(self) -> Sequence[objects.LiveObject]:
         return [objects.LiveObject(k, b) for k, b in self._applied.items()]
+
+    def preflight(self, planned: Iterable[Mapping[str, Any]]) -> str | None:
+        return None
 
     def apply(self, obj: Mapping[str, Any]) -> None:
         raise RuntimeError("bosun plan never writes")
@@ -87,7 +90,7 @@ def command(
         binding,
         checked=checked,
         target=Recorded(store, env),
-        registry=adapters.registry(tracking_uri),
+        registry=adapters.registry(tracking_uri, checked.environment.spec),
         tracking_uri=tracking_uri,
         dry_run=True,
     )

@@ -32,6 +32,7 @@ failed (invalid commit, apply error, a run that failed), 2 usage error.
 @click.option("--once", is_flag=True, help="One pass, then exit (the default; for cron and CI).")
 @click.option("--no-wait", is_flag=True, help="Return once runs are started; status shows them.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@gitops_common.kubeconfig_option
 @options.state_dir("mirror, state store, runs, MLflow store.")
 def command(
     *,
@@ -41,6 +42,7 @@ def command(
     once: bool,
     no_wait: bool,
     output_format: str,
+    kubeconfig: str | None,
     state_dir: str,
 ) -> NoReturn:
     """Reconcile environments from their branches: fetch, validate, render, plan, apply, prune,
@@ -55,7 +57,7 @@ def command(
         gitops_common.fail("reconcile", str(error))
     if not names:
         gitops_common.fail("reconcile", f"no branch of {mirror.url} declares an environment")
-    adapters = gitops_common.adapters(root)
+    adapters = gitops_common.adapters(root, kubeconfig=kubeconfig)
     text = output_format == "text"
     results = []
     for env in names:

@@ -42,7 +42,12 @@ def apply(
     entry = _entry(action)
     entry_id = store.begin(env, who, entry)
     crash_point()
-    _effect(action, target, registry, run)
+    try:
+        _effect(action, target, registry, run)
+    except ports.TargetError as error:
+        failed = state.Audit(str(entry["verb"]), str(entry["object"]), f"failed: {error}")
+        store.complete(env, entry_id, who, state.Effect(failed))
+        raise
     crash_point()
     store.complete(env, entry_id, who, _record(entry, who[0], "applied"))
     crash_point()

@@ -25,7 +25,9 @@ class Adapters:
 
     target: Callable[[str, environment.EnvironmentSpec], ports.Target]
     tracking_uri: Callable[[environment.EnvironmentSpec], str]
-    registry: Callable[[str], ports.Registry | None] = lambda uri: None
+    registry: Callable[[str, environment.EnvironmentSpec], ports.Registry | None] = (
+        lambda uri, spec: None
+    )
 
 
 @dataclasses.dataclass
@@ -75,7 +77,11 @@ def reconcile(
         return _failed(store, env, binding=None, last_good=None, message=message, found=[])
     ctx = Context(env, mirror, store, state_dir, adapters, note)
     with lock.held(state_dir, env):
-        return _reconcile(ctx, binding, wait=wait)
+        try:
+            return _reconcile(ctx, binding, wait=wait)
+        except ports.TargetError as error:  # the target cannot be read (an unreachable cluster)
+            message = f"environment {env}: {error}"
+            return _failed(store, env, binding=binding, last_good=None, message=message, found=[])
 
 
 def _reconcile(ctx: Context, binding: desired.Binding, *, wait: bool) -> Outcome:
@@ -86,7 +92,7 @@ def _reconcile(ctx: Context, binding: desired.Binding, *, wait: bool) -> Outcome
     spec = checked.environment.spec
     target = ctx.adapters.target(env, spec)
     tracking_uri = ctx.adapters.tracking_uri(spec)
-    registry = ctx.adapters.registry(tracking_uri)
+    registry = ctx.adapters.registry(tracking_uri, spec)
     who = (commit, ctx.mirror.commit(commit).author)
     journal.settle(ctx.store, env, target, registry, note=ctx.note)
     outcome = Outcome(env, "Synced", commit)
@@ -148,19 +154,41 @@ def _pass(
         )
     started: list[str] = []
     checkout = None
+    refused = target.preflight(_planned_objects(plan))
+    if refused:
+        return _failed(
+            ctx.store,
+            ctx.env,
+            binding=binding,
+            last_good=None,
+            message=refused,
+            found=[],
+            plan=plan,
+        )
     for action in plan.writes:
         if action.verb == "run" and checkout is None:
             checkout = ctx.mirror.checkout(binding.commit)
         request = _run_request(action, binding, checkout, tracking_uri)
-        journal.apply(
-            ctx.store,
-            ctx.env,
-            who=who,
-            action=action,
-            target=target,
-            registry=registry,
-            run=request,
-        )
+        try:
+            journal.apply(
+                ctx.store,
+                ctx.env,
+                who=who,
+                action=action,
+                target=target,
+                registry=registry,
+                run=request,
+            )
+        except ports.TargetError as error:  # audited as failed; the next reconcile retries
+            return _failed(
+                ctx.store,
+                ctx.env,
+                binding=binding,
+                last_good=None,
+                message=str(error),
+                found=[],
+                plan=plan,
+            )
         what = (
             action.object
             if action.object.startswith(action.verb)
@@ -172,6 +200,17 @@ def _pass(
     if started and wait:
         _wait(ctx, target, started, who)
     return plan, started
+
+
+def _planned_objects(plan: actions.Plan) -> list[Mapping[str, Any]]:
+    """Every object the plan's writes would create or update, runs' Workflows included."""
+    found: list[Mapping[str, Any]] = []
+    for action in plan.writes:
+        if action.desired is not None and action.verb in {"create", "update"}:
+            found.append(action.desired)
+        if action.run is not None:
+            found.extend(action.run.objects)
+    return found
 
 
 def compute_plan(
@@ -338,6 +377,9 @@ def _serving_status(plan: actions.Plan, target: ports.Target) -> dict[str, Any]:
         entry["url"] = str(obj.status.get("url", entry.get("url", "")))
         if obj.status.get("drift") and entry["phase"] == "Ready":
             entry["phase"], entry["reason"] = "Degraded", str(obj.status["drift"])
+        elif obj.status.get("health") in {"Degraded", "Progressing"} and entry["phase"] == "Ready":
+            entry["phase"] = str(obj.status["health"])  # a cluster's InferenceService not Ready
+            entry["reason"] = str(obj.status.get("message", ""))
     return found
 
 

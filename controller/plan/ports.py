@@ -6,7 +6,7 @@ aliases serving moves. Each has one real adapter per kind of target; the reconci
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -49,20 +49,32 @@ class RunState:
         return self.phase in FINISHED
 
 
+class TargetError(Exception):
+    """An apply, delete or submit the target refused or could not do (a field-ownership
+    conflict, an invalid object, an unreachable cluster); the message is for people."""
+
+
 class Target(Protocol):
     """One environment's runtime. Every method but ``live`` and ``run_state`` is a write, and
     each is idempotent: applying the object that is there, deleting one that is gone, or
     submitting a run that exists changes nothing (and still counts as a write)."""
 
-    writes: int
-    """Write requests sent so far (tests and benchmarks prove a no-op reconcile sends none)."""
+    @property
+    def writes(self) -> int:
+        """Write requests sent so far (tests and benchmarks prove a no-op reconcile sends none)."""
+        ...
+
+    def preflight(self, planned: Iterable[Mapping[str, Any]]) -> str | None:
+        """Why the planned objects cannot be applied here at all (a CRD the cluster lacks), or
+        None; asked before the first write, so such a plan applies nothing."""
+        ...
 
     def live(self) -> Sequence[objects.LiveObject]:
         """Objects that carry bosun's labels for this environment, with their status."""
         ...
 
     def apply(self, obj: Mapping[str, Any]) -> None:
-        """Create or update the object to exactly ``obj``."""
+        """Create or update the object to exactly ``obj``; raises ``TargetError``."""
         ...
 
     def delete(self, key: objects.ObjectKey) -> None: ...

@@ -32,6 +32,11 @@ class KubernetesTarget(common.Model):
     serviceAccountName: types.DNSSubdomain | None = Field(
         None, description="Service account that workflow pods run as."
     )
+    forceConflicts: bool = Field(
+        False,
+        description="Take over fields another field manager owns when applying (server-side "
+        "apply force); off, such a conflict fails the apply and names the other manager.",
+    )
 
 
 Target = Annotated[LocalTarget | KubernetesTarget, Field(discriminator="type")]

@@ -12,7 +12,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -51,6 +51,9 @@ class LocalTarget:
 
     def _path(self, key: objects.ObjectKey) -> Path:
         return self.root / "objects" / key.kind / (key.namespace or CLUSTER) / f"{key.name}.json"
+
+    def preflight(self, planned: Iterable[Mapping[str, Any]]) -> str | None:
+        return None  # this machine runs every kind bosun renders
 
     def live(self) -> Sequence[objects.LiveObject]:
         found: list[objects.LiveObject] = []
