@@ -10,6 +10,9 @@ import urllib.request
 
 import pytest
 from bosun.gitops import state
+from bosun.plan import objects
+from bosun.targets.kubernetes import api, target
+from bosun.targets.kubernetes import config as kubeconfig
 from integration import gitops_support
 
 from kube import kube_support
@@ -210,3 +213,59 @@ def test_an_unreachable_cluster_fails_the_environment_without_a_traceback(
     server.stop()
     outcome, _ = kube_support.run(repo, tmp_path / "state", config)
     assert outcome.phase == "Failed" and "cannot reach" in (outcome.error or "")
+
+
+INFERENCE_SERVICE = {
+    "apiVersion": "serving.kserve.io/v1beta1",
+    "kind": "InferenceService",
+    "metadata": {
+        "name": "wine-api",
+        "namespace": "ml-toy",
+        "labels": {
+            "app.kubernetes.io/managed-by": "bosun",
+            "bosun.dev/environment": "dev",
+            "bosun.dev/team": "toy",
+        },
+    },
+    "spec": {
+        "predictor": {
+            "model": {
+                "modelFormat": {"name": "mlflow"},
+                "protocolVersion": "v2",
+                "storageUri": "s3://models/wine/3",
+            },
+            "canaryTrafficPercent": 10,
+        }
+    },
+}
+
+
+def test_an_inference_service_reports_its_url_and_the_ready_condition_as_health(
+    repo: pathlib.Path, tmp_path: pathlib.Path, apiserver: FakeApiServer, config: pathlib.Path
+) -> None:
+    kube_support.run(repo, tmp_path / "state", config)
+    cluster = target.KubernetesTarget(
+        api=api.Api(kubeconfig.connect(str(config), "fake")),
+        env="dev",
+        applied=lambda: {objects.key_of(INFERENCE_SERVICE): INFERENCE_SERVICE},
+    )
+    cluster.apply(INFERENCE_SERVICE)
+    (served,) = [o for o in cluster.live() if o.key.kind == "InferenceService"]
+    assert served.body == INFERENCE_SERVICE  # bosun's fields, read back from managedFields
+    assert served.status["health"] == "Progressing" and "drift" not in served.status
+    url = "http://wine-api.ml-toy.example.com"
+    failing = {
+        "url": url,
+        "conditions": [
+            {"type": "PredictorReady", "status": "False", "reason": "ImagePullBackOff"},
+            {"type": "Ready", "status": "False", "reason": "ImagePullBackOff"},
+        ],
+    }
+    apiserver.set_status(KSERVE, "inferenceservices", "ml-toy", "wine-api", failing)
+    (served,) = [o for o in cluster.live() if o.key.kind == "InferenceService"]
+    assert served.status["url"] == url and served.status["health"] == "Degraded"
+    assert "ImagePullBackOff" in served.status["message"]
+    ready = {"url": url, "conditions": [{"type": "Ready", "status": "True"}]}
+    apiserver.set_status(KSERVE, "inferenceservices", "ml-toy", "wine-api", ready)
+    (served,) = [o for o in cluster.live() if o.key.kind == "InferenceService"]
+    assert served.status["health"] == "Healthy"
