@@ -6,9 +6,12 @@ from __future__ import annotations
 import datetime
 import os
 import signal
+import socket
 import sys
+import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import NoReturn
 
 import click
@@ -18,6 +21,7 @@ from bosun.gitops import (
     controller,
     desired,
     journal,
+    leader,
     lock,
     metrics,
     reconcile,
@@ -48,17 +52,49 @@ GitLab: a push-events webhook with the secret as its token. docs/controller.md h
     "--webhook-port", type=int, metavar="P", help="Serve POST /webhook, /healthz, /metrics."
 )
 @click.option("--webhook-host", default="0.0.0.0", show_default=True, help="Address to listen on.")
+@click.option(
+    "--leader-elect",
+    is_flag=True,
+    help="Reconcile only while holding the Lease (replicas in a cluster: one active).",
+)
+@click.option(
+    "--lease-name", default="bosun-controller", show_default=True, help="The Lease's name."
+)
+@click.option(
+    "--lease-namespace",
+    metavar="NS",
+    help="The Lease's namespace (default: the pod's own, else bosun-system).",
+)
+@click.option(
+    "--lease-duration",
+    default=15.0,
+    show_default=True,
+    metavar="S",
+    help="Seconds a leader's Lease lasts without renewal; another replica may take it then.",
+)
+@gitops_common.kubeconfig_option
 @options.state_dir("mirror, state store, runs, MLflow store.")
 def command(
-    *, repo: str, interval: float, webhook_port: int | None, webhook_host: str, state_dir: str
+    *,
+    repo: str,
+    interval: float,
+    webhook_port: int | None,
+    webhook_host: str,
+    leader_elect: bool,
+    lease_name: str,
+    lease_namespace: str | None,
+    lease_duration: float,
+    kubeconfig: str | None,
+    state_dir: str,
 ) -> NoReturn:
     """Reconcile every environment from its branch, forever: on each poll, on each verified
     webhook push (only the pushed branch's environments), and scheduled experiments on cron."""
     stopping: list[controller.Controller] = []
+    stop_requested = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):  # first: a stop during start-up is clean too
-        signal.signal(signum, lambda *_: _stop(stopping))
+        signal.signal(signum, lambda *_: _stop(stopping, stop_requested))
     root, mirror, store = gitops_common.open_all(repo, state_dir)
-    adapters = gitops_common.adapters(root)
+    adapters = gitops_common.adapters(root, kubeconfig=kubeconfig)
     watched = metrics.Metrics()
 
     def environments() -> Mapping[str, Sequence[str]]:
@@ -105,22 +141,101 @@ def command(
         )
         server.start()
         print(f"webhook on http://{webhook_host}:{server.port}/webhook", flush=True)
+    lost: list[bool] = []
+    leadership = (
+        _lead(
+            kubeconfig,
+            lease_namespace,
+            lease_name,
+            lease_duration,
+            stop_requested,
+            on_lost=lambda: _lost(loop, lost),
+        )
+        if leader_elect
+        else None
+    )
     stopping.append(loop)
     print(f"watching {mirror.url} every {interval:g}s (state {root})", flush=True)
-    loop.run()
+    if not stop_requested.is_set():
+        loop.run()
+    if leadership is not None:
+        leadership.stop()
     if server is not None:
         server.stop()
     stopped = gitops_common.stop_serving(root)
     if stopped:
         print(f"stopped {stopped} serving process(es)", flush=True)
     store.close()
+    if lost:
+        sys.stderr.write("bosun controller: lost the leader-election lease; exiting\n")
+        sys.exit(cli.EXIT_INVALID)
     sys.exit(cli.EXIT_OK)
 
 
-def _stop(stopping: list[controller.Controller]) -> None:
-    if not stopping:
+def _stop(stopping: list[controller.Controller], requested: threading.Event) -> None:
+    requested.set()
+    if stopping:
+        stopping[0].stop()
+
+
+def _lead(
+    kubeconfig: str | None,
+    namespace: str | None,
+    name: str,
+    duration: float,
+    stop_requested: threading.Event,
+    *,
+    on_lost: Callable[[], None],
+) -> leader.Leadership:
+    """Wait until this replica leads (a stop meanwhile exits, reconciling nothing)."""
+    leadership = _campaign(kubeconfig, namespace, name, duration, on_lost=on_lost)
+    if not leadership.wait(stop_requested):
+        leadership.stop()
         sys.exit(cli.EXIT_OK)
-    stopping[0].stop()
+    elector = leadership.elector
+    print(f"leader: {elector.identity} acquired lease {elector.store}", flush=True)
+    return leadership
+
+
+def _campaign(
+    kubeconfig: str | None,
+    namespace: str | None,
+    name: str,
+    duration: float,
+    *,
+    on_lost: Callable[[], None],
+) -> leader.Leadership:
+    """Start campaigning for the Lease (the kubernetes client is imported here only)."""
+    from bosun.targets.kubernetes import api, config, lease  # noqa: PLC0415 - kubernetes client
+
+    try:
+        client = config.connect(kubeconfig, None)
+    except config.ConfigError as error:
+        sys.stderr.write(f"bosun controller: --leader-elect: {error}\n")
+        sys.exit(cli.EXIT_USAGE)
+    where = lease.KubernetesLease(api.Api(client), namespace or _pod_namespace(), name)
+    identity = os.environ.get("POD_NAME") or f"{socket.gethostname()}-{os.getpid()}"
+    elector = leader.Elector(where, identity, duration=duration)
+    leadership = leader.Leadership(elector, on_lost=on_lost)
+    print(f"leader: {identity} campaigning for lease {where}", flush=True)
+    leadership.start()
+    return leadership
+
+
+def _pod_namespace() -> str:
+    path = Path("/var/run/secrets/kubernetes.io/serviceaccount/namespace")
+    try:
+        return path.read_text().strip() or DEFAULT_LEASE_NAMESPACE
+    except OSError:
+        return DEFAULT_LEASE_NAMESPACE
+
+
+DEFAULT_LEASE_NAMESPACE = "bosun-system"
+
+
+def _lost(loop: controller.Controller, lost: list[bool]) -> None:
+    lost.append(True)
+    loop.stop()
 
 
 def _schedules(mirror: source.Mirror) -> list[controller.Scheduled]:

@@ -247,6 +247,10 @@ def controller_args(spec: Install) -> list[str]:
         "--webhook-port",
         str(WEBHOOK_PORT),
         "--leader-elect",
+        "--lease-name",
+        spec.name,
+        "--lease-namespace",
+        spec.namespace,
     ]
 
 
@@ -255,6 +259,10 @@ def deployment(spec: Install) -> dict[str, Any]:
     env = [
         {"name": "BOSUN_STATE_DIR", "value": STATE_DIR},
         {"name": "HOME", "value": "/tmp"},  # git and MLflow write under HOME; the root is read-only
+        {  # the leader-election identity: which replica holds the Lease
+            "name": "POD_NAME",
+            "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}},
+        },
         {
             "name": "BOSUN_WEBHOOK_SECRET",
             "valueFrom": {

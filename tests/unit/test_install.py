@@ -159,13 +159,19 @@ def test_deployment_runs_two_leader_elected_controllers() -> None:
         "--webhook-port",
         "8080",
         "--leader-elect",
+        "--lease-name",
+        "bosun-controller-production",
+        "--lease-namespace",
+        "bosun-system",
     ]
+    pod_name = {"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}
+    assert pod_name in container["env"]  # the replica's identity in the Lease
     labels = deployment["spec"]["template"]["metadata"]["labels"]
     assert deployment["spec"]["selector"]["matchLabels"].items() <= labels.items()
 
 
 def test_controller_args_are_options_the_controller_has() -> None:
-    known = {opt for p in controller.command.params for opt in p.opts} | {"--leader-elect"}
+    known = {opt for p in controller.command.params for opt in p.opts}
     passed = [a for a in install.controller_args(SPEC)[1:] if a.startswith("--")]
     assert set(passed) <= known
 
