@@ -17,6 +17,7 @@ import itertools
 import json
 import re
 import threading
+import time
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -193,6 +194,9 @@ class FakeApiServer:
         if unknown:
             raise ValueError(f"unknown CRD groups {sorted(unknown)}; known: {sorted(CRD_GROUPS)}")
         self.requests: list[tuple[str, str, dict[str, str], str]] = []
+        self.answer_delay = 0.0
+        """Seconds a write is held after it took effect, before its answer: a client killed
+        meanwhile never learns that it happened (the hardest point to crash at)."""
         self._lock = threading.RLock()
         self._store: dict[tuple[ResourceType, str, str], Stored] = {}
         self._rv = itertools.count(1000)
@@ -691,6 +695,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             user_agent=self.headers.get("User-Agent") or "",
         )
         code, payload = self.fake.handle(request)
+        if self.fake.answer_delay and _is_write(request.method, request.query):
+            time.sleep(self.fake.answer_delay)
         data = json.dumps(payload).encode()
         self.send_response(code)
         self.send_header("Content-Type", "application/json")
