@@ -239,11 +239,14 @@ def _lost(loop: controller.Controller, lost: list[bool]) -> None:
 
 
 def _schedules(mirror: source.Mirror) -> list[controller.Scheduled]:
-    """Scheduled experiments at each environment's branch head (its valid manifests only)."""
+    """Scheduled experiments at each environment's branch head (its valid manifests only). On a
+    Kubernetes target the applied CronWorkflow is Argo's to start: none is started from here."""
     found: list[controller.Scheduled] = []
     for binding in desired.bindings(mirror).values():
         checked = desired.validated(mirror, binding.commit, binding.env)
         if isinstance(checked, desired.Rejected):
+            continue
+        if checked.environment.spec.target.type == "kubernetes":
             continue
         for manifest, _ in checked.result.catalog.of_kind(experiment_spec.Experiment):
             if manifest.spec.schedule:

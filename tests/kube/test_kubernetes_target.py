@@ -9,7 +9,8 @@ import pathlib
 import urllib.request
 
 import pytest
-from bosun.gitops import state
+from bosun.commands import controller as controller_command
+from bosun.gitops import source, state
 from bosun.plan import objects
 from bosun.targets.kubernetes import api, target
 from bosun.targets.kubernetes import config as kubeconfig
@@ -269,3 +270,19 @@ def test_an_inference_service_reports_its_url_and_the_ready_condition_as_health(
     apiserver.set_status(KSERVE, "inferenceservices", "ml-toy", "wine-api", ready)
     (served,) = [o for o in cluster.live() if o.key.kind == "InferenceService"]
     assert served.status["health"] == "Healthy"
+
+
+def test_the_controller_leaves_a_clusters_schedules_to_argo(
+    repo: pathlib.Path, tmp_path: pathlib.Path, apiserver: FakeApiServer, config: pathlib.Path
+) -> None:
+    scheduled = gitops_support.FILES["teams/toy/experiment.yaml"].replace(
+        "spec: {pipeline: p}", 'spec: {pipeline: p, schedule: "0 3 * * *"}'
+    )
+    gitops_support.write(repo, {"teams/toy/experiment.yaml": scheduled})
+    gitops_support.commit_all(repo, "nightly")
+    outcome, _ = kube_support.run(repo, tmp_path / "state", config)
+    assert outcome.error is None
+    (cron,) = apiserver.objects(ARGO, "cronworkflows")
+    assert cron["spec"]["schedules"] == ["0 3 * * *"]
+    mirror = source.Mirror(url=str(repo), state_dir=tmp_path / "state")
+    assert controller_command._schedules(mirror) == []
